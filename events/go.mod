@@ -1,0 +1,3 @@
+module provision.local/events
+
+go 1.26.0

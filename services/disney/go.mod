@@ -1,0 +1,3 @@
+module provision.local/services/disney
+
+go 1.26.0

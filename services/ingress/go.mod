@@ -1,0 +1,3 @@
+module provision.local/services/ingress
+
+go 1.26.0

@@ -1,0 +1,3 @@
+module provision.local/services/partnersim
+
+go 1.26.0
