@@ -1,0 +1,68 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"provision.local/events"
+	"provision.local/pkg/consumer"
+	"provision.local/pkg/ledger"
+	"provision.local/services/disney/internal/domain"
+)
+
+// ActivationCallback records that the user activated Disney+: every subscription of the user
+// that is not canceled becomes LINKED, after the partner confirms it.
+//
+// The callback names a user, not a subscription, so it runs as one child command per
+// subscription (each at most once, with its own id) inside a parent operation whose record keeps
+// all the children's events, so a redelivery republishes them.
+func (a *App) ActivationCallback(ctx context.Context, m Meta, c events.DisneyActivationCallback) ([]consumer.Output, error) {
+	parent := ledger.Command{
+		ID: m.CommandID, Type: m.Type, Org: c.Org, Operation: events.OpActivationCallback,
+		CorrelationID: m.CorrelationID, WorkflowID: m.WorkflowID,
+	}
+	return a.store.Execute(ctx, parent, func(ctx context.Context, _ *domain.Subscription, _ int64) (ledger.Decision[domain.Subscription], error) {
+		ids, err := a.store.FindIDs(ctx, bson.D{{Key: "state.org", Value: c.Org}, {Key: "state.userId", Value: c.UserID}})
+		if err != nil {
+			return ledger.Decision[domain.Subscription]{}, err
+		}
+		if len(ids) == 0 {
+			f := &ledger.Failure{Code: "SUBSCRIPTION_NOT_FOUND", Title: "NOT_FOUND", Details: "the user has no Disney+ subscription"}
+			out, err := a.failedEvent(m, events.OpActivationCallback, c.Org, c.UserID, "", f)
+			if err != nil {
+				return ledger.Decision[domain.Subscription]{}, err
+			}
+			return ledger.Decision[domain.Subscription]{Failure: f, Outputs: []consumer.Output{out}}, nil
+		}
+		var outs []consumer.Output
+		for _, id := range ids {
+			s, _, err := a.store.Get(ctx, id)
+			if err != nil {
+				return ledger.Decision[domain.Subscription]{}, err
+			}
+			if s.Entitled == domain.EntitledCanceled || s.Activated == domain.ActivatedLinked {
+				continue
+			}
+			child := m
+			child.CommandID = ledger.ChildID(m.CommandID, id)
+			o, err := a.execute(ctx, child, events.OpActivationCallback, c.Org, c.UserID, s.SubscriptionID,
+				func(ctx context.Context, current *domain.Subscription) (domain.Subscription, error) {
+					s, err := existing(current)
+					if err != nil {
+						return s, err
+					}
+					if s, err = s.Link(a.now()); err != nil {
+						return s, err
+					}
+					return s, a.partner.ConfirmActivation(ctx, child.CommandID, s.SubscriptionID)
+				})
+			if err != nil {
+				return ledger.Decision[domain.Subscription]{}, fmt.Errorf("link %s: %w", s.SubscriptionID, err)
+			}
+			outs = append(outs, o...)
+		}
+		return ledger.Decision[domain.Subscription]{Outputs: outs}, nil
+	})
+}
