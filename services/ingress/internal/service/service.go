@@ -1,0 +1,67 @@
+// Package service is the ingress's composition root.
+package service
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"provision.local/events"
+	"provision.local/pkg/command"
+	"provision.local/pkg/httpx"
+	"provision.local/pkg/kafkaio"
+	"provision.local/services/ingress/internal/adapters"
+	"provision.local/services/ingress/internal/app"
+	"provision.local/services/ingress/internal/ports"
+)
+
+// DefaultAddr is the public address of the local stack.
+const DefaultAddr = "127.0.0.1:8080"
+
+// Config is the ingress's configuration.
+type Config struct {
+	LogLevel string `env:"LOG_LEVEL" default:"info"`
+	HTTP     httpx.HTTPConfig
+	Kafka    kafkaio.Config
+	// AuthTokens maps bearer tokens to the orgs they may act on: "token=org1|org2,token2=org3".
+	AuthTokens      string        `env:"AUTH_TOKENS" required:"true" secret:"true"`
+	WorkflowKey     string        `env:"WORKFLOW_KEY" required:"true" secret:"true"`
+	DisneyURL       string        `env:"DISNEY_URL" default:"http://127.0.0.1:8081"`
+	UpstreamTimeout time.Duration `env:"UPSTREAM_TIMEOUT" default:"10s"`
+	BodyLimit       int64         `env:"HTTP_BODY_LIMIT" default:"1048576"`
+}
+
+// Run serves the public API until ctx is done.
+func Run(ctx context.Context, cfg Config, log *logrus.Logger) error {
+	if cfg.HTTP.Addr == "" {
+		cfg.HTTP.Addr = DefaultAddr
+	}
+	tokens, err := httpx.ParseTokens(cfg.AuthTokens)
+	if err != nil {
+		return fmt.Errorf("AUTH_TOKENS: %w", err)
+	}
+	if err := kafkaio.EnsureTopics(ctx, cfg.Kafka, events.TopicDisneyCommands); err != nil {
+		return fmt.Errorf("create topics: %w", err)
+	}
+	pub := kafkaio.NewPublisher(cfg.Kafka)
+	defer pub.Close()
+
+	ids := command.NewWorkflows(cfg.WorkflowKey)
+	disney := adapters.NewDisneyClient(cfg.DisneyURL, cfg.UpstreamTimeout)
+	api := ports.API{
+		Submitter: app.NewSubmitter(pub, ids),
+		Workflows: app.NewWorkflows(ids, map[string]app.OperationSource{events.ProviderDisney: disney}),
+		Disney:    disney,
+	}
+
+	engine := httpx.NewEngine(httpx.Options{Service: "ingress", Log: log, BodyLimit: cfg.BodyLimit})
+	httpx.RegisterProbes(engine, httpx.Check{Name: "kafka", Run: func(ctx context.Context) error {
+		return kafkaio.Ping(ctx, cfg.Kafka.Brokers)
+	}})
+	ports.Register(engine, api, tokens)
+
+	log.WithField("addr", cfg.HTTP.Addr).Info("ingress started")
+	return httpx.Serve(ctx, log, cfg.HTTP.Addr, engine, cfg.HTTP.ShutdownTimeout)
+}
