@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"time"
 
-	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"provision.local/events"
@@ -169,18 +168,8 @@ func (a *App) output(m Meta, ceType, org, key string, payload any) (consumer.Out
 	if err != nil {
 		return consumer.Output{}, fmt.Errorf("build %s: %w", ceType, err)
 	}
-	setExtensions(&e, m, org)
+	events.SetExtensions(&e, m.CorrelationID, m.WorkflowID, org)
 	return consumer.Output{Topic: events.TopicDisneyStatus, Event: e}, nil
-}
-
-func setExtensions(e *cloudevents.Event, m Meta, org string) {
-	e.SetExtension(events.ExtOrg, org)
-	if m.CorrelationID != "" {
-		e.SetExtension(events.ExtCorrelationID, m.CorrelationID)
-	}
-	if m.WorkflowID != "" {
-		e.SetExtension(events.ExtWorkflowID, m.WorkflowID)
-	}
 }
 
 // failureOf classifies an error: a *ledger.Failure for one that fails the operation for good,

@@ -4,7 +4,6 @@ package ports
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
@@ -22,8 +21,8 @@ func NewCommandHandler(a *app.App) consumer.Handler {
 		m := app.Meta{
 			CommandID:     e.ID(),
 			Type:          e.Type(),
-			CorrelationID: extension(e, events.ExtCorrelationID),
-			WorkflowID:    extension(e, events.ExtWorkflowID),
+			CorrelationID: events.Extension(e, events.ExtCorrelationID),
+			WorkflowID:    events.Extension(e, events.ExtWorkflowID),
 		}
 		switch e.Type() {
 		case events.TypeDisneyCreateSubscription:
@@ -44,25 +43,39 @@ func NewCommandHandler(a *app.App) consumer.Handler {
 	}
 }
 
+// command is what every Disney command payload has: the org it acts for.
+type command interface {
+	events.DisneyCreateSubscription | events.DisneyModifySubscription | events.DisneySuspendSubscription |
+		events.DisneyReactivateSubscription | events.DisneyTerminateSubscription | events.DisneyActivationCallback
+}
+
 // handle validates the payload against the catalog's schema, decodes it and runs the use case.
-func handle[C any](ctx context.Context, e cloudevents.Event, m app.Meta, useCase func(context.Context, app.Meta, C) ([]consumer.Output, error)) ([]consumer.Output, error) {
-	if err := events.Validate(e.Type(), e.Data()); err != nil {
+// An org extension that disagrees with the payload's org is refused: one of the two is forged.
+func handle[C command](ctx context.Context, e cloudevents.Event, m app.Meta, useCase func(context.Context, app.Meta, C) ([]consumer.Output, error)) ([]consumer.Output, error) {
+	var c C
+	if err := events.Decode(e, &c); err != nil {
 		return nil, consumer.Permanent(fmt.Errorf("invalid %s payload: %w", e.Type(), err))
 	}
-	var c C
-	if err := json.Unmarshal(e.Data(), &c); err != nil {
-		return nil, consumer.Permanent(fmt.Errorf("decode %s payload: %w", e.Type(), err))
+	if org := events.Extension(e, events.ExtOrg); org != "" && org != orgOf(c) {
+		return nil, consumer.Permanent(fmt.Errorf("the %s extension does not match the payload's org", events.ExtOrg))
 	}
 	return useCase(ctx, m, c)
 }
 
-func extension(e cloudevents.Event, name string) string {
-	v, ok := e.Extensions()[name]
-	if !ok {
-		return ""
+func orgOf(c any) string {
+	switch c := c.(type) {
+	case events.DisneyCreateSubscription:
+		return c.Org
+	case events.DisneyModifySubscription:
+		return c.Org
+	case events.DisneySuspendSubscription:
+		return c.Org
+	case events.DisneyReactivateSubscription:
+		return c.Org
+	case events.DisneyTerminateSubscription:
+		return c.Org
+	case events.DisneyActivationCallback:
+		return c.Org
 	}
-	if s, ok := v.(string); ok {
-		return s
-	}
-	return fmt.Sprint(v)
+	return ""
 }

@@ -75,11 +75,7 @@ func (s *Submitter) Submit(ctx context.Context, c Command) (Accepted, error) {
 	if err != nil {
 		return Accepted{}, fmt.Errorf("build %s: %w", c.Type, err)
 	}
-	e.SetExtension(events.ExtOrg, c.Org)
-	e.SetExtension(events.ExtWorkflowID, wf)
-	if c.CorrelationID != "" {
-		e.SetExtension(events.ExtCorrelationID, c.CorrelationID)
-	}
+	events.SetExtensions(&e, c.CorrelationID, wf, c.Org)
 	if err := s.pub.Publish(ctx, events.CommandsTopic(c.Provider), e); err != nil {
 		return Accepted{}, fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
