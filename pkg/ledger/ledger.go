@@ -320,7 +320,7 @@ func (s *Store[S]) Operation(ctx context.Context, commandID string) (Operation, 
 // History returns the operations applied to or attempted on an aggregate, oldest first.
 func (s *Store[S]) History(ctx context.Context, aggregateID string, limit int64) ([]Operation, error) {
 	cur, err := s.operations.Find(ctx, bson.D{{Key: "aggregateId", Value: aggregateID}},
-		options.Find().SetSort(bson.D{{Key: "at", Value: 1}}).SetLimit(limit))
+		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "version", Value: 1}}).SetLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}

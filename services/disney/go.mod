@@ -11,3 +11,7 @@ replace (
 	provision.local/events => ../../events
 	provision.local/pkg => ../../pkg
 )
+
+require provision.local/services/partnersim v0.0.0
+
+replace provision.local/services/partnersim => ../partnersim

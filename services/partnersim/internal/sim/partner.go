@@ -161,8 +161,9 @@ func (p *Partner) Handle(ctx context.Context, req Request, apply func() Response
 		Faulted:           res.Faulted,
 		InjectedLatencyMS: injected.Milliseconds(),
 	}
-	effect := res.Effect && !res.Replayed && !res.Faulted && res.Status >= 200 && res.Status < 300
-	p.log.record(res.Entry, effect)
+	// A replay carries the stored answer's Effect; only a first, successful answer counts.
+	res.Effect = res.Effect && !res.Replayed && !res.Faulted && res.Status >= 200 && res.Status < 300
+	p.log.record(res.Entry, res.Effect)
 	return res
 }
 

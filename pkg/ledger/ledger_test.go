@@ -1,0 +1,203 @@
+package ledger_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"provision.local/pkg/consumer"
+	"provision.local/pkg/ledger"
+	"provision.local/pkg/localinfra"
+)
+
+var client *mongo.Client
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ledger-test-")
+	if err != nil {
+		panic(err)
+	}
+	srv, err := localinfra.StartMongo(localinfra.MongoConfig{DataDir: dir})
+	if err != nil {
+		panic(err)
+	}
+	client, err = mongo.Connect(options.Client().ApplyURI(srv.URI()))
+	if err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	_ = client.Disconnect(context.Background())
+	srv.Close()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type counter struct {
+	N int `bson:"n"`
+}
+
+func newStore(t *testing.T) (*ledger.Store[counter], *mongo.Database) {
+	t.Helper()
+	db := client.Database(fmt.Sprintf("ledger_%s_%d", t.Name(), time.Now().UnixNano()%1e6))
+	t.Cleanup(func() { _ = db.Drop(context.Background()) })
+	return ledger.New[counter](db, "counters"), db
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func event(t *testing.T, id string) consumer.Output {
+	t.Helper()
+	e := cloudevents.NewEvent()
+	e.SetID(id)
+	e.SetType("test.counter.changed")
+	e.SetSource("/test")
+	if err := e.SetData(cloudevents.ApplicationJSON, map[string]string{"id": id}); err != nil {
+		t.Fatal(err)
+	}
+	return consumer.Output{Topic: "status", Event: e}
+}
+
+// increment is a decide function that counts its calls.
+func increment(t *testing.T, calls *atomic.Int32, cmdID string) ledger.Decide[counter] {
+	return func(_ context.Context, cur *counter, version int64) (ledger.Decision[counter], error) {
+		calls.Add(1)
+		next := counter{N: 1}
+		if cur != nil {
+			next.N = cur.N + 1
+		}
+		return ledger.Decision[counter]{New: &next, Outputs: []consumer.Output{event(t, ledger.EventID(cmdID, 0))}}, nil
+	}
+}
+
+func TestExecuteAppliesOnceAndReplaysOutputs(t *testing.T) {
+	store, _ := newStore(t)
+	var calls atomic.Int32
+	cmd := ledger.Command{ID: "cmd-1", Org: "masmovil", Operation: "inc", AggregateID: "masmovil/a"}
+	first, err := store.Execute(ctx(t), cmd, increment(t, &calls, cmd.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := store.Execute(ctx(t), cmd, increment(t, &calls, cmd.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("decide ran %d times, want 1", calls.Load())
+	}
+	if len(first) != 1 || len(again) != 1 || first[0].Event.ID() != again[0].Event.ID() || again[0].Topic != "status" {
+		t.Fatalf("replayed outputs differ: %v vs %v", first, again)
+	}
+	st, version, err := store.Get(ctx(t), "masmovil/a")
+	if err != nil || st.N != 1 || version != 1 {
+		t.Fatalf("state = %+v v%d (%v), want n=1 v1", st, version, err)
+	}
+	op, err := store.Operation(ctx(t), "cmd-1")
+	if err != nil || op.Outcome != ledger.Completed || op.Version != 1 {
+		t.Fatalf("operation = %+v (%v)", op, err)
+	}
+}
+
+func TestExecuteRepairsMissingOperationRecord(t *testing.T) {
+	store, db := newStore(t)
+	var calls atomic.Int32
+	cmd := ledger.Command{ID: "cmd-2", Org: "masmovil", Operation: "inc", AggregateID: "masmovil/b"}
+	if _, err := store.Execute(ctx(t), cmd, increment(t, &calls, cmd.ID)); err != nil {
+		t.Fatal(err)
+	}
+	// The process died after the aggregate write and before the operation record.
+	if _, err := db.Collection("operations").DeleteOne(ctx(t), bson.D{{Key: "_id", Value: "cmd-2"}}); err != nil {
+		t.Fatal(err)
+	}
+	outs, err := store.Execute(ctx(t), cmd, increment(t, &calls, cmd.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("decide ran %d times, want 1: the command was applied twice", calls.Load())
+	}
+	if len(outs) != 1 || outs[0].Event.ID() != ledger.EventID("cmd-2", 0) {
+		t.Fatalf("outputs = %v, want the stored event", outs)
+	}
+	if _, err := store.Operation(ctx(t), "cmd-2"); err != nil {
+		t.Fatalf("operation record not repaired: %v", err)
+	}
+	if st, _, _ := store.Get(ctx(t), "masmovil/b"); st.N != 1 {
+		t.Fatalf("n = %d, want 1", st.N)
+	}
+}
+
+func TestExecuteRecordsFailureWithoutChangingState(t *testing.T) {
+	store, _ := newStore(t)
+	var calls atomic.Int32
+	if _, err := store.Execute(ctx(t), ledger.Command{ID: "c1", Org: "o", AggregateID: "o/c"}, increment(t, &calls, "c1")); err != nil {
+		t.Fatal(err)
+	}
+	fail := func(context.Context, *counter, int64) (ledger.Decision[counter], error) {
+		return ledger.Decision[counter]{Failure: &ledger.Failure{Code: "NOPE", Title: "T", Details: "d"}, Outputs: []consumer.Output{event(t, "f")}}, nil
+	}
+	outs, err := store.Execute(ctx(t), ledger.Command{ID: "c2", Org: "o", AggregateID: "o/c"}, fail)
+	if err != nil || len(outs) != 1 {
+		t.Fatalf("outs %v err %v", outs, err)
+	}
+	op, err := store.Operation(ctx(t), "c2")
+	if err != nil || op.Outcome != ledger.Failed || op.Failure == nil || op.Failure.Code != "NOPE" {
+		t.Fatalf("operation = %+v (%v)", op, err)
+	}
+	if st, v, _ := store.Get(ctx(t), "o/c"); st.N != 1 || v != 1 {
+		t.Fatalf("state changed by a failed command: %+v v%d", st, v)
+	}
+}
+
+func TestExecuteDetectsConcurrentWriter(t *testing.T) {
+	store, db := newStore(t)
+	var calls atomic.Int32
+	if _, err := store.Execute(ctx(t), ledger.Command{ID: "c1", Org: "o", AggregateID: "o/d"}, increment(t, &calls, "c1")); err != nil {
+		t.Fatal(err)
+	}
+	// Another writer bumps the version while decide runs: the write must not be lost silently.
+	racing := func(ctx context.Context, cur *counter, v int64) (ledger.Decision[counter], error) {
+		if _, err := db.Collection("counters").UpdateOne(ctx, bson.D{{Key: "_id", Value: "o/d"}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}); err != nil {
+			return ledger.Decision[counter]{}, err
+		}
+		next := counter{N: cur.N + 10}
+		return ledger.Decision[counter]{New: &next}, nil
+	}
+	_, err := store.Execute(ctx(t), ledger.Command{ID: "c2", Org: "o", AggregateID: "o/d"}, racing)
+	if !errors.Is(err, ledger.ErrConflict) {
+		t.Fatalf("err = %v, want ErrConflict", err)
+	}
+	if _, err := store.Operation(ctx(t), "c2"); err == nil {
+		t.Fatal("a conflicting command was recorded as done")
+	}
+}
+
+func TestHistoryListsOperationsInOrder(t *testing.T) {
+	store, _ := newStore(t)
+	var calls atomic.Int32
+	for i := range 3 {
+		id := fmt.Sprintf("h%d", i)
+		if _, err := store.Execute(ctx(t), ledger.Command{ID: id, Org: "o", Operation: "inc", AggregateID: "o/h"}, increment(t, &calls, id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ops, err := store.History(ctx(t), "o/h", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ops) != 3 || ops[0].ID != "h0" || ops[2].ID != "h2" || ops[2].Version != 3 {
+		t.Fatalf("history = %+v", ops)
+	}
+}
