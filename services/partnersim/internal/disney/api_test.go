@@ -279,7 +279,7 @@ func TestActivationURLs(t *testing.T) {
 		{"activationURLUnknownProduct404", false, `{"products":["hulu"],"country":"ES"}`, http.StatusNotFound, "PRODUCT_NOT_FOUND"},
 		{"activationURLNoProducts400", false, `{"country":"ES"}`, http.StatusBadRequest, "INVALID_REQUEST"},
 		{"activationURLBadCountry400", false, `{"products":["disney_plus"],"country":"spain"}`, http.StatusBadRequest, "INVALID_REQUEST"},
-		{"activationURLPastExpiry400", false, `{"products":["disney_plus"],"country":"ES","expireDate":"2020-01-01T00:00:00Z"}`, http.StatusBadRequest, "INVALID_REQUEST"},
+		{"activationURLPastExpiry201", false, `{"products":["disney_plus"],"country":"ES","expireDate":"2020-01-01T00:00:00Z"}`, http.StatusCreated, ""},
 		{"activationURLBadExpiry400", false, `{"products":["disney_plus"],"country":"ES","expireDate":"tomorrow"}`, http.StatusBadRequest, "INVALID_REQUEST"},
 	}
 	for _, tt := range tests {
