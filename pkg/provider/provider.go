@@ -67,7 +67,8 @@ type Spec struct {
 	Wire func(ctx context.Context, deps Deps) (Wiring, error)
 }
 
-// Defaults fills the settings whose defaults differ per provider.
+// Defaults presets the settings whose defaults differ per provider; call it before config.Load,
+// which keeps a preset value when its variable is unset.
 func (c *Config) Defaults(name, addr string) {
 	if c.HTTP.Addr == "" {
 		c.HTTP.Addr = addr

@@ -25,8 +25,8 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	var cfg service.Config
-	if err := config.Load(&cfg); err != nil {
+	cfg, err := service.LoadConfig()
+	if err != nil {
 		return err
 	}
 	log := logging.New("disney", cfg.LogLevel)

@@ -24,7 +24,6 @@ import (
 
 	"provision.local/events"
 	"provision.local/pkg/cekafka"
-	"provision.local/pkg/config"
 	"provision.local/pkg/kafkaio"
 	"provision.local/pkg/localinfra"
 	"provision.local/pkg/logging"
@@ -77,8 +76,8 @@ func start(t *testing.T) *stack {
 	partner := httptest.NewServer(h)
 	t.Cleanup(partner.Close)
 
-	var cfg service.Config
-	if err := config.Load(&cfg); err != nil {
+	cfg, err := service.LoadConfig()
+	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Kafka.Brokers = []string{b.Addr()}

@@ -9,6 +9,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"provision.local/events"
+	"provision.local/pkg/config"
 	"provision.local/pkg/consumer"
 	"provision.local/pkg/ledger"
 	"provision.local/pkg/provider"
@@ -27,9 +28,16 @@ type Config struct {
 	PartnerTimeout time.Duration `env:"DISNEY_PARTNER_TIMEOUT" default:"10s"`
 }
 
+// LoadConfig reads the configuration from the environment over the Disney defaults.
+func LoadConfig() (Config, error) {
+	var cfg Config
+	cfg.Defaults(events.ProviderDisney, DefaultAddr)
+	err := config.Load(&cfg)
+	return cfg, err
+}
+
 // Run runs the Disney service until ctx is done.
 func Run(ctx context.Context, cfg Config, log *logrus.Logger) error {
-	cfg.Defaults(events.ProviderDisney, DefaultAddr)
 	spec := provider.Spec{
 		Name: events.ProviderDisney,
 		Wire: func(ctx context.Context, deps provider.Deps) (provider.Wiring, error) {

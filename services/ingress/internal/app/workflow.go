@@ -20,6 +20,10 @@ const (
 // ErrWorkflowNotFound means the id was not issued by this ingress for this org.
 var ErrWorkflowNotFound = errors.New("workflow not found")
 
+// ErrSourceUnavailable means the provider service could not say what became of a command. It is
+// not ErrUnavailable: a query stores nothing, so "the request could not be stored" would be wrong.
+var ErrSourceUnavailable = errors.New("provider service unavailable")
+
 // OperationError is why an operation failed.
 type OperationError struct {
 	Code    string `json:"code"`
@@ -79,7 +83,7 @@ func (w *Workflows) Get(ctx context.Context, org, workflowID string) (Workflow, 
 	wf := Workflow{WorkflowID: workflowID, RunID: commandID, Provider: provider, Status: WorkflowAccepted}
 	st, found, err := src.Operation(ctx, org, commandID)
 	if err != nil {
-		return Workflow{}, fmt.Errorf("%w: %v", ErrUnavailable, err)
+		return Workflow{}, fmt.Errorf("%w: %s: %v", ErrSourceUnavailable, provider, err)
 	}
 	if found {
 		wf.Status, wf.Operation, wf.SubscriptionID, wf.Error, wf.UpdatedAt = st.Status, st.Operation, st.SubscriptionID, st.Error, st.UpdatedAt

@@ -93,7 +93,7 @@ func (api API) submit(c *gin.Context, operation, ceType, subscriptionID string, 
 		Org:           org,
 		Operation:     operation,
 		Target:        user + "/" + subscriptionID,
-		CorrelationID: c.GetHeader(httpx.HeaderCorrelationID),
+		CorrelationID: httpx.CorrelationID(c),
 		Type:          ceType,
 		PartitionKey:  subscriptionID,
 		Payload:       payload,
@@ -179,6 +179,12 @@ func (api API) terminateDisney(c *gin.Context) {
 
 // disneyActivationCallback is Disney's notification that the user activated. It names no
 // subscription, so it is keyed by the user.
+//
+// The seed sends it without a Request-Correlation-Id. The command id is derived from the
+// correlation id, so the request's own (the client's, or the one generated for this request) is
+// used: with an empty one every callback of a user would get the same id forever and the
+// consumer's deduplication would drop all but the first (a second subscription activated later
+// would never be linked).
 func (api API) disneyActivationCallback(c *gin.Context) {
 	org, user := c.Param("org"), c.Param("user_id")
 	a, err := api.Submitter.Submit(c.Request.Context(), app.Command{
@@ -186,7 +192,7 @@ func (api API) disneyActivationCallback(c *gin.Context) {
 		Org:           org,
 		Operation:     events.OpActivationCallback,
 		Target:        user,
-		CorrelationID: c.GetHeader(httpx.HeaderCorrelationID),
+		CorrelationID: httpx.CorrelationID(c),
 		Type:          events.TypeDisneyActivationCallback,
 		PartitionKey:  user,
 		Payload:       events.DisneyActivationCallback{Org: org, UserID: user},
@@ -229,7 +235,7 @@ func (api API) disneyActivationURL(c *gin.Context) {
 	}
 	org, user, sub := c.Param("org"), c.Param("user_id"), c.Param("subscription_id")
 	canonical, _ := json.Marshal(b)
-	key := command.NewID(org, "disney.activation_url", user+"/"+sub, c.GetHeader(httpx.HeaderCorrelationID), canonical)
+	key := command.NewID(org, "disney.activation_url", user+"/"+sub, httpx.CorrelationID(c), canonical)
 	u, err := api.Disney.ActivationURL(c.Request.Context(), key, org, user, sub,
 		adapters.ActivationURLRequest{Products: b.Products, Country: b.Country, ExpireDate: expire})
 	if err != nil {

@@ -76,6 +76,9 @@ func writeError(c *gin.Context, err error) {
 	case errors.As(err, &remote):
 		c.Data(remote.Status, "application/json; charset=utf-8", remote.Body)
 		c.Abort()
+	case errors.Is(err, app.ErrSourceUnavailable):
+		logging.FromContext(c.Request.Context()).WithError(err).Error("workflow query failed")
+		httpx.Abort(c, http.StatusServiceUnavailable, httpx.Error{Code: "UPSTREAM_UNAVAILABLE", Title: "SERVICE_UNAVAILABLE", Details: "a backing service did not answer; retry later"})
 	case errors.Is(err, app.ErrUnavailable):
 		logging.FromContext(c.Request.Context()).WithError(err).Error("command not accepted")
 		httpx.Abort(c, http.StatusServiceUnavailable, httpx.Error{Code: "SERVICE_UNAVAILABLE", Title: "SERVICE_UNAVAILABLE", Details: "the request could not be stored; nothing was changed; retry later"})

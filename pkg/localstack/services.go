@@ -1,0 +1,104 @@
+package localstack
+
+import (
+	"fmt"
+	"net"
+	"path/filepath"
+)
+
+// Default local addresses; docs/architecture.md lists the same ports.
+const (
+	DefaultBrokerAddr = "127.0.0.1:9092"
+	DefaultMongoAddr  = "127.0.0.1:27017"
+)
+
+// The service names used by DefaultServices, in start order.
+const (
+	Partnersim = "partnersim"
+	Disney     = "disney"
+	Ingress    = "ingress"
+)
+
+// Local tokens and workflow key. They are for this machine only: AUTH_TOKENS maps a bearer
+// token to the org it may act for.
+const (
+	LocalAuthTokens  = "dev-masmovil=masmovil,dev-yoigo=yoigo"
+	LocalWorkflowKey = "local-only-workflow-key"
+)
+
+// Addrs are the HTTP listen addresses (host:port) of the services.
+type Addrs struct {
+	Partnersim, Disney, Ingress string
+}
+
+// DefaultAddrs are the fixed local ports of `make run`.
+func DefaultAddrs() Addrs {
+	return Addrs{Partnersim: "127.0.0.1:8090", Disney: "127.0.0.1:8081", Ingress: "127.0.0.1:8080"}
+}
+
+// FreeAddrs picks a free loopback port for each service, so tests can run beside `make run`.
+func FreeAddrs() (Addrs, error) {
+	var a Addrs
+	for _, p := range []*string{&a.Partnersim, &a.Disney, &a.Ingress} {
+		port, err := FreePort()
+		if err != nil {
+			return Addrs{}, err
+		}
+		*p = fmt.Sprintf("127.0.0.1:%d", port)
+	}
+	return a, nil
+}
+
+// FreePort asks the kernel for a free TCP port on 127.0.0.1. Another process can take it before
+// the caller binds it; for tests that is good enough.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// DefaultServices is the whole system on its local ports, in start order:
+// partnersim, then disney, then ingress.
+func DefaultServices(binDir string, brokerAddr, mongoURI string) []Service {
+	return ServicesAt(binDir, brokerAddr, mongoURI, DefaultAddrs())
+}
+
+// ServicesAt is DefaultServices with the services listening on addrs.
+func ServicesAt(binDir string, brokerAddr, mongoURI string, addrs Addrs) []Service {
+	common := []string{"LOG_LEVEL=info"}
+	return []Service{
+		{
+			Name:   Partnersim,
+			Binary: filepath.Join(binDir, Partnersim),
+			Addr:   addrs.Partnersim,
+			Env:    append([]string{"HTTP_ADDR=" + addrs.Partnersim}, common...),
+		},
+		{
+			Name:   Disney,
+			Binary: filepath.Join(binDir, Disney),
+			Addr:   addrs.Disney,
+			Env: append([]string{
+				"HTTP_ADDR=" + addrs.Disney,
+				"KAFKA_BROKERS=" + brokerAddr,
+				"MONGODB_URI=" + mongoURI,
+				"MONGODB_DATABASE=disney",
+				"DISNEY_PARTNER_URL=http://" + addrs.Partnersim + "/disney",
+			}, common...),
+		},
+		{
+			Name:   Ingress,
+			Binary: filepath.Join(binDir, Ingress),
+			Addr:   addrs.Ingress,
+			Env: append([]string{
+				"HTTP_ADDR=" + addrs.Ingress,
+				"KAFKA_BROKERS=" + brokerAddr,
+				"AUTH_TOKENS=" + LocalAuthTokens,
+				"WORKFLOW_KEY=" + LocalWorkflowKey,
+				"DISNEY_URL=http://" + addrs.Disney,
+			}, common...),
+		},
+	}
+}
