@@ -21,11 +21,13 @@ import (
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/google/uuid"
+	"github.com/sirupsen/logrus"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"provision.local/pkg/consumer"
+	"provision.local/pkg/logging"
 	"provision.local/pkg/mongox"
 )
 
@@ -268,6 +270,12 @@ func (s *Store[S]) record(ctx context.Context, cmd Command, outcome string, fail
 		}
 		return fmt.Errorf("record operation %s: %w", cmd.ID, err)
 	}
+	operationsTotal.WithLabelValues(cmd.Operation, outcome).Inc()
+	entry := logging.FromContext(ctx).WithFields(logrus.Fields{"operation": cmd.Operation, "outcome": outcome, "version": version})
+	if failure != nil {
+		entry = entry.WithField("reason", failure.Code)
+	}
+	entry.Info("operation recorded")
 	return nil
 }
 
