@@ -37,6 +37,7 @@ type serviceCfg struct {
 	Token    string        `env:"T_TOKEN" secret:"true"`
 	Preset   string        `env:"T_PRESET"`
 	Kafka    kafkaCfg
+	//lint:ignore U1000 present to check that Load skips unexported fields
 	untagged string
 }
 

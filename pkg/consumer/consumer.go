@@ -83,6 +83,7 @@ const (
 	// a full queue blocks the fetch loop (backpressure), and after a rebalance the records queued
 	// for a partition that moved elsewhere are the ones handled twice.
 	partitionQueue = 16
+	commitTimeout  = 5 * time.Second
 )
 
 func (c Config) withDefaults() Config {
@@ -322,20 +323,18 @@ func (r *Runner) process(ctx context.Context, reader *kafka.Reader, rec kafka.Me
 		backoff = min(2*backoff, r.cfg.RetryMax)
 	}
 
-	// A write started on a cancelled context may still land, so none is started: redelivery
-	// republishes the outputs (same ids) instead.
+	// Past the drain deadline nothing more is started (a write begun on a cancelled context may
+	// still land): the message stays uncommitted and its redelivery republishes the same outputs.
 	if ctx.Err() != nil || !r.publishOutputs(ctx, log, tr, outs) {
-		log.Info("shutting down before the outputs were published: message not committed; it will be redelivered")
-		return false
-	}
-	// A cancelled context here means the drain deadline passed: committing now would race the
-	// reader's close, and redelivery is the safe side.
-	if ctx.Err() != nil {
 		log.Info("shutting down: message not committed; it will be redelivered")
 		return false
 	}
-	if err := reader.CommitMessages(ctx, rec); err != nil {
-		if ctx.Err() == nil {
+	// Outputs are out, so the commit is owed even if the drain deadline passes meanwhile; it gets
+	// a short budget of its own (the reader closes soon after the deadline in any case).
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	defer cancel()
+	if err := reader.CommitMessages(cctx, rec); err != nil {
+		if !errors.Is(err, context.Canceled) {
 			// kafka-go has already retried; usually a rebalance took the partition away.
 			log.WithError(err).Error("commit failed; the message will be redelivered")
 		}

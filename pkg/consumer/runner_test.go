@@ -23,6 +23,7 @@ import (
 	"provision.local/pkg/consumer"
 	"provision.local/pkg/kafkaio"
 	"provision.local/pkg/localinfra"
+	"provision.local/pkg/logging"
 )
 
 var brokerAddr string
@@ -104,7 +105,8 @@ func (e *env) produce(events ...cloudevents.Event) {
 // running is a Run in progress.
 type running struct {
 	cancel context.CancelFunc
-	done   chan error
+	done   chan struct{} // closed when Run returned
+	err    error
 }
 
 // stop cancels Run and returns its result and how long it took to return.
@@ -112,12 +114,18 @@ func (r *running) stop(t *testing.T) (error, time.Duration) {
 	t.Helper()
 	start := time.Now()
 	r.cancel()
-	select {
-	case err := <-r.done:
-		return err, time.Since(start)
-	case <-time.After(30 * time.Second):
+	if !r.wait(30 * time.Second) {
 		t.Fatal("Run did not return after cancel")
-		return nil, 0
+	}
+	return r.err, time.Since(start)
+}
+
+func (r *running) wait(d time.Duration) bool {
+	select {
+	case <-r.done:
+		return true
+	case <-time.After(d):
+		return false
 	}
 }
 
@@ -131,15 +139,15 @@ func (e *env) start(h consumer.Handler, pub consumer.Publisher, mutate ...func(*
 		pub = e.pub
 	}
 	ctx, cancel := context.WithCancel(e.ctx)
-	r := &running{cancel: cancel, done: make(chan error, 1)}
+	r := &running{cancel: cancel, done: make(chan struct{})}
 	runner := consumer.New(cfg, h, pub, e.log)
-	go func() { r.done <- runner.Run(ctx) }()
+	go func() {
+		defer close(r.done)
+		r.err = runner.Run(ctx)
+	}()
 	e.t.Cleanup(func() {
 		cancel()
-		select {
-		case <-r.done:
-		case <-time.After(30 * time.Second):
-		}
+		r.wait(30 * time.Second)
 	})
 	return r
 }
@@ -697,7 +705,11 @@ func TestShutdownFinishesMessageInHand(t *testing.T) {
 	}
 	e.produce(ev("first", "k"), ev("second", "k"), ev("third", "k"))
 	run := e.start(h, nil)
-	<-started
+	select {
+	case <-started:
+	case <-e.ctx.Done():
+		t.Fatal("handler never started")
+	}
 	run.cancel()
 	close(release) // the message in hand finishes after shutdown began
 	if err, _ := run.stop(t); err != nil {
@@ -718,51 +730,66 @@ func TestShutdownFinishesMessageInHand(t *testing.T) {
 // TestRedeliveryAfterStopBeforeCommit: the handler stored its effect, then the process stops
 // before the commit. The message must come back (at least once).
 func TestRedeliveryAfterStopBeforeCommit(t *testing.T) {
-	e := newEnv(t, 1)
-	var effects calls
-	var run *running
-	var runMu sync.Mutex
-	crashy := func(ctx context.Context, msg consumer.Message) ([]consumer.Output, error) {
-		effects.inc(msg.Event.ID())
-		runMu.Lock()
-		run.cancel()
-		runMu.Unlock()
-		<-ctx.Done() // the drain deadline passes before the runner gets to commit
-		return []consumer.Output{{Topic: e.out, Event: ev(msg.Event.ID()+"-done", "k")}}, nil
+	tests := []struct {
+		name    string
+		outputs bool
+	}{
+		{"with outputs", true},
+		{"without outputs", false},
 	}
-	e.produce(ev("once", "k"))
-	runMu.Lock()
-	run = e.start(crashy, nil, func(c *consumer.Config) { c.DrainTimeout = 100 * time.Millisecond })
-	runMu.Unlock()
-	select {
-	case err := <-run.done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-e.ctx.Done():
-		t.Fatal("Run did not stop")
-	}
-	if effects.get("once") != 1 {
-		t.Fatalf("effects = %d", effects.get("once"))
-	}
-	if got := e.committed()[0]; got >= 1 {
-		t.Fatalf("committed %d without the outputs", got)
-	}
-	if n := e.count(e.out); n != 0 {
-		t.Fatalf("%d outputs published after the deadline", n)
-	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, 1)
+			var effects calls
+			result := func(msg consumer.Message) []consumer.Output {
+				if !tc.outputs {
+					return nil
+				}
+				return []consumer.Output{{Topic: e.out, Event: ev(msg.Event.ID()+"-done", "k")}}
+			}
+			var run *running
+			var runMu sync.Mutex
+			crashy := func(ctx context.Context, msg consumer.Message) ([]consumer.Output, error) {
+				effects.inc(msg.Event.ID())
+				runMu.Lock()
+				run.cancel()
+				runMu.Unlock()
+				<-ctx.Done() // the drain deadline passes before the runner gets to commit
+				return result(msg), nil
+			}
+			e.produce(ev("once", "k"))
+			runMu.Lock()
+			run = e.start(crashy, nil, func(c *consumer.Config) { c.DrainTimeout = 100 * time.Millisecond })
+			runMu.Unlock()
+			if !run.wait(30 * time.Second) {
+				t.Fatal("Run did not stop")
+			}
+			if run.err != nil {
+				t.Fatal(run.err)
+			}
+			if effects.get("once") != 1 {
+				t.Fatalf("effects = %d", effects.get("once"))
+			}
+			if got := e.committed()[0]; got >= 1 {
+				t.Fatalf("committed %d after the stop", got)
+			}
+			if n := e.count(e.out); n != 0 {
+				t.Fatalf("%d outputs published after the deadline", n)
+			}
 
-	run2 := e.start(func(ctx context.Context, msg consumer.Message) ([]consumer.Output, error) {
-		effects.inc(msg.Event.ID())
-		return []consumer.Output{{Topic: e.out, Event: ev(msg.Event.ID()+"-done", "k")}}, nil
-	}, nil)
-	waitFor(t, 30*time.Second, "redelivered and processed", func() bool { return e.outcome("processed") == 1 })
-	run2.stop(t)
-	if effects.get("once") != 2 {
-		t.Fatalf("handled %d times, want 2 (at least once)", effects.get("once"))
-	}
-	if got := e.committed()[0]; got != 1 {
-		t.Fatalf("committed %d", got)
+			run2 := e.start(func(ctx context.Context, msg consumer.Message) ([]consumer.Output, error) {
+				effects.inc(msg.Event.ID())
+				return result(msg), nil
+			}, nil)
+			waitFor(t, 30*time.Second, "redelivered and processed", func() bool { return e.outcome("processed") == 1 })
+			run2.stop(t)
+			if effects.get("once") != 2 {
+				t.Fatalf("handled %d times, want 2 (at least once)", effects.get("once"))
+			}
+			if got := e.committed()[0]; got != 1 {
+				t.Fatalf("committed %d", got)
+			}
+		})
 	}
 }
 
@@ -888,5 +915,74 @@ func TestRunRejectsIncompleteConfig(t *testing.T) {
 				t.Fatalf("Run = %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestHandlerTimeoutIsPerAttempt: a hung attempt is cut off by HandlerTimeout and retried.
+func TestHandlerTimeoutIsPerAttempt(t *testing.T) {
+	e := newEnv(t, 1)
+	var seen calls
+	h := func(ctx context.Context, msg consumer.Message) ([]consumer.Output, error) {
+		if seen.inc(msg.Event.ID()) == 1 {
+			<-ctx.Done() // a partner call that never answers
+			return nil, ctx.Err()
+		}
+		return nil, nil
+	}
+	e.produce(ev("slow", "k"))
+	run := e.start(h, nil, func(c *consumer.Config) {
+		c.HandlerTimeout = 100 * time.Millisecond
+		c.RetryMaxElapsed = 10 * time.Second
+	})
+	waitFor(t, 30*time.Second, "processed", func() bool { return e.outcome("processed") == 1 })
+	run.stop(t)
+	if seen.get("slow") != 2 {
+		t.Fatalf("attempts = %d, want 2", seen.get("slow"))
+	}
+}
+
+// TestChainOrder: extra middleware run inside the standard chain, in the order given: they see
+// the correlation logger and the per-attempt deadline, and are retried with the handler.
+func TestChainOrder(t *testing.T) {
+	e := newEnv(t, 1)
+	var mu sync.Mutex
+	var trace []string
+	mark := func(name string) consumer.Middleware {
+		return func(next consumer.Handler) consumer.Handler {
+			return func(ctx context.Context, msg consumer.Message) ([]consumer.Output, error) {
+				_, hasDeadline := ctx.Deadline()
+				fields := logging.FromContext(ctx).Data
+				mu.Lock()
+				trace = append(trace, fmt.Sprintf("%s deadline=%v event=%v", name, hasDeadline, fields[logging.FieldEventID]))
+				mu.Unlock()
+				return next(ctx, msg)
+			}
+		}
+	}
+	var seen calls
+	h := func(ctx context.Context, msg consumer.Message) ([]consumer.Output, error) {
+		if seen.inc(msg.Event.ID()) == 1 {
+			return nil, errors.New("once")
+		}
+		return nil, nil
+	}
+	e.produce(ev("m-1", "k"))
+	runner := consumer.New(e.defaultRunConfig, h, e.pub, e.log, mark("first"), mark("second"))
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() { done <- runner.Run(ctx) }()
+	waitFor(t, 30*time.Second, "processed", func() bool { return e.outcome("processed") == 1 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"first deadline=true event=m-1", "second deadline=true event=m-1",
+		"first deadline=true event=m-1", "second deadline=true event=m-1",
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(trace, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("trace:\n%s\nwant:\n%s", strings.Join(trace, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -101,7 +101,7 @@ type child struct {
 // Stop. On error everything already started is stopped again.
 func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	if cfg.DataDir == "" {
-		return nil, errors.New("localstack: data directory is required")
+		return nil, errors.New("data directory is required")
 	}
 	if cfg.BrokerAddr == "" {
 		cfg.BrokerAddr = DefaultBrokerAddr
@@ -118,15 +118,19 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	if cfg.Out == nil {
 		cfg.Out = io.Discard
 	}
-	if cfg.Services != nil {
-		if err := checkServices(cfg.Services); err != nil {
-			return nil, err
-		}
+	// Check the binaries before starting anything; the default services' environment needs the
+	// infrastructure's addresses, so they are built for real once it runs.
+	planned := cfg.Services
+	if planned == nil {
+		planned = DefaultServices(cfg.BinDir, cfg.BrokerAddr, "")
+	}
+	if err := checkServices(planned); err != nil {
+		return nil, err
 	}
 
 	s := &Stack{cfg: cfg, out: &syncWriter{w: cfg.Out}, children: map[string]*child{}}
 	s.width = len("localstack")
-	for _, svc := range cfg.Services {
+	for _, svc := range planned {
 		s.width = max(s.width, len(svc.Name))
 	}
 	if err := s.startInfra(); err != nil {
@@ -136,13 +140,6 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	s.services = cfg.Services
 	if s.services == nil {
 		s.services = DefaultServices(cfg.BinDir, s.BrokerAddr(), s.MongoURI())
-		if err := checkServices(s.services); err != nil {
-			s.Stop()
-			return nil, err
-		}
-		for _, svc := range s.services {
-			s.width = max(s.width, len(svc.Name))
-		}
 	}
 	for _, svc := range s.services {
 		if err := s.startService(ctx, svc); err != nil {
@@ -170,8 +167,9 @@ func (s *Stack) startInfra() error {
 	s.broker = b
 	s.logf("kafka broker listening on %s", b.Addr())
 
-	// FerretDB's own log is noisy at info; warnings and errors are worth seeing.
-	logger := slog.New(slog.NewTextHandler(s.prefixed("mongo"), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// FerretDB warns about routine things (a client closing its connection); only its errors
+	// are worth a line here.
+	logger := slog.New(slog.NewTextHandler(s.prefixed("mongo"), &slog.HandlerOptions{Level: slog.LevelError}))
 	m, err := localinfra.StartMongo(localinfra.MongoConfig{
 		Addr:    s.cfg.MongoAddr,
 		DataDir: filepath.Join(s.cfg.DataDir, "mongo"),
@@ -300,14 +298,14 @@ func (s *Stack) Kill(name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopped {
-		return errors.New("localstack: stopped")
+		return errors.New("the stack is stopped")
 	}
 	c, ok := s.children[name]
 	if !ok {
-		return fmt.Errorf("localstack: no service %q", name)
+		return fmt.Errorf("no service %q", name)
 	}
 	if c.exited() {
-		return fmt.Errorf("localstack: %s is not running", name)
+		return fmt.Errorf("%s is not running", name)
 	}
 	c.stopping.Store(true)
 	if err := c.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
@@ -323,11 +321,11 @@ func (s *Stack) Restart(name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopped {
-		return errors.New("localstack: stopped")
+		return errors.New("the stack is stopped")
 	}
 	c, ok := s.children[name]
 	if !ok {
-		return fmt.Errorf("localstack: no service %q", name)
+		return fmt.Errorf("no service %q", name)
 	}
 	s.terminate(c)
 	return s.startService(context.Background(), c.svc)
@@ -388,15 +386,15 @@ func checkServices(svcs []Service) error {
 	for _, svc := range svcs {
 		switch {
 		case svc.Name == "":
-			return errors.New("localstack: a service has no name")
+			return errors.New("a service has no name")
 		case seen[svc.Name]:
-			return fmt.Errorf("localstack: service %q listed twice", svc.Name)
+			return fmt.Errorf("service %q listed twice", svc.Name)
 		case svc.Addr == "":
-			return fmt.Errorf("localstack: service %s has no address", svc.Name)
+			return fmt.Errorf("service %s has no address", svc.Name)
 		}
 		seen[svc.Name] = true
 		if _, err := exec.LookPath(svc.Binary); err != nil {
-			return fmt.Errorf("localstack: service %s: binary %s: %w (build it first: make build)", svc.Name, svc.Binary, err)
+			return fmt.Errorf("service %s: %w (build it first: make build)", svc.Name, err)
 		}
 	}
 	return nil

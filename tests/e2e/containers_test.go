@@ -55,15 +55,18 @@ func pingDockerEngine(ctx context.Context) (err error) {
 	// testcontainers panics when it cannot work out a Docker host at all.
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
+			err = fmt.Errorf("find a Docker host: %v", r)
 		}
 	}()
 	p, err := testcontainers.ProviderDocker.GetProvider()
 	if err != nil {
-		return err
+		return fmt.Errorf("find a Docker host: %w", err)
 	}
 	defer p.Close()
-	return p.Health(ctx)
+	if err := p.Health(ctx); err != nil {
+		return fmt.Errorf("ping the Docker engine: %w", err)
+	}
+	return nil
 }
 
 func TestContainersKafkaCloudEventRoundTrip(t *testing.T) {

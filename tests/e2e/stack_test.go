@@ -4,7 +4,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -259,10 +258,5 @@ func resetPartnerStats(t *testing.T) {
 	resp.Body.Close()
 }
 
-func jsonBody(v any) string {
-	var b bytes.Buffer
-	_ = json.NewEncoder(&b).Encode(v)
-	return b.String()
-}
 
 func jsonf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
