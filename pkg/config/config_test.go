@@ -28,15 +28,15 @@ type Embedded struct {
 
 type serviceCfg struct {
 	Embedded
-	Name     string        `env:"T_NAME" default:"svc"`
-	Port     int           `env:"T_PORT" default:"8080"`
-	Big      int64         `env:"T_BIG" default:"1"`
-	Debug    bool          `env:"T_DEBUG" default:"false"`
-	Ratio    float64       `env:"T_RATIO" default:"0.5"`
-	Timeout  time.Duration `env:"T_TIMEOUT" default:"15s"`
-	Token    string        `env:"T_TOKEN" secret:"true"`
-	Preset   string        `env:"T_PRESET"`
-	Kafka    kafkaCfg
+	Name    string        `env:"T_NAME" default:"svc"`
+	Port    int           `env:"T_PORT" default:"8080"`
+	Big     int64         `env:"T_BIG" default:"1"`
+	Debug   bool          `env:"T_DEBUG" default:"false"`
+	Ratio   float64       `env:"T_RATIO" default:"0.5"`
+	Timeout time.Duration `env:"T_TIMEOUT" default:"15s"`
+	Token   string        `env:"T_TOKEN" secret:"true"`
+	Preset  string        `env:"T_PRESET"`
+	Kafka   kafkaCfg
 	//lint:ignore U1000 present to check that Load skips unexported fields
 	untagged string
 }

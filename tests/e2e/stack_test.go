@@ -258,5 +258,4 @@ func resetPartnerStats(t *testing.T) {
 	resp.Body.Close()
 }
 
-
 func jsonf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
