@@ -305,7 +305,7 @@ func TestToMessageValidates(t *testing.T) {
 func TestThroughBroker(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	topic := "cekafka.through-broker"
+	topic := fmt.Sprintf("cekafka.through-broker.%d", time.Now().UnixNano())
 	conn, err := kafka.DialContext(ctx, "tcp", brokerAddr)
 	if err != nil {
 		t.Fatal(err)
@@ -319,7 +319,10 @@ func TestThroughBroker(t *testing.T) {
 		newEvent(t, "b-1"),
 		newEvent(t, "b-2", func(e *cloudevents.Event) { e.SetExtension("workflowid", "wf-disney-b-2-mac") }),
 	}
-	w := &kafka.Writer{Addr: kafka.TCP(brokerAddr), Topic: topic, RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond}
+	// A transport of its own: the shared default one may have cached metadata without the topic.
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	w := &kafka.Writer{Addr: kafka.TCP(brokerAddr), Topic: topic, RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, Transport: tr}
 	defer w.Close()
 	for _, e := range events {
 		rec, err := cekafka.ToMessage(ctx, e)

@@ -70,6 +70,11 @@ type Config struct {
 	DrainTimeout time.Duration
 	// MaxWait is how long a fetch waits for new records (default 250ms).
 	MaxWait time.Duration
+	// SessionTimeout is how long the group waits for a member that stopped heartbeating (one
+	// that crashed) before giving its partitions to others (default 10s; Kafka brokers accept
+	// 6s and up by default). RebalanceTimeout bounds a rebalance (default = SessionTimeout).
+	SessionTimeout   time.Duration
+	RebalanceTimeout time.Duration
 }
 
 const (
@@ -79,6 +84,7 @@ const (
 	defaultRetryMaxElapsed = 2 * time.Minute
 	defaultDrainTimeout    = 20 * time.Second
 	defaultMaxWait         = 250 * time.Millisecond
+	defaultSessionTimeout  = 10 * time.Second
 	// partitionQueue is the number of fetched records a partition worker may have waiting. Small:
 	// a full queue blocks the fetch loop (backpressure), and after a rebalance the records queued
 	// for a partition that moved elsewhere are the ones handled twice.
@@ -98,6 +104,8 @@ func (c Config) withDefaults() Config {
 	set(&c.RetryMaxElapsed, defaultRetryMaxElapsed)
 	set(&c.DrainTimeout, defaultDrainTimeout)
 	set(&c.MaxWait, defaultMaxWait)
+	set(&c.SessionTimeout, defaultSessionTimeout)
+	set(&c.RebalanceTimeout, c.SessionTimeout)
 	if c.RetryMax < c.RetryInitial {
 		c.RetryMax = c.RetryInitial
 	}
@@ -131,19 +139,19 @@ type Runner struct {
 }
 
 // New builds a runner. The handler is wrapped, outermost first, in Correlation, DeadLetter,
-// Recover, Retry, Timeout, then extra (in the order given), then h.
+// extra (in the order given), Recover, Retry, Timeout, then h. Extra middleware sits outside the
+// retries so that it sees one message once, however many attempts it takes.
 func New(cfg Config, h Handler, pub Publisher, log *logrus.Logger, extra ...Middleware) *Runner {
 	cfg = cfg.withDefaults()
 	if log == nil {
 		log = logrus.StandardLogger()
 	}
-	chain := h
+	chain := Timeout(cfg.HandlerTimeout)(h)
+	chain = Retry(cfg.RetryInitial, cfg.RetryMax, cfg.RetryMaxElapsed)(chain)
+	chain = Recover()(chain)
 	for i := len(extra) - 1; i >= 0; i-- {
 		chain = extra[i](chain)
 	}
-	chain = Timeout(cfg.HandlerTimeout)(chain)
-	chain = Retry(cfg.RetryInitial, cfg.RetryMax, cfg.RetryMaxElapsed)(chain)
-	chain = Recover()(chain)
 	chain = DeadLetter(pub, cfg.DeadLetterTopic)(chain)
 	chain = Correlation(log)(chain)
 	return &Runner{cfg: cfg, chain: chain, pub: pub, log: log, metrics: newRunnerMetrics(cfg.Topic, cfg.GroupID)}
@@ -163,6 +171,10 @@ func (r *Runner) Run(ctx context.Context) error {
 		Topic:   r.cfg.Topic,
 		GroupID: r.cfg.GroupID,
 		MaxWait: r.cfg.MaxWait,
+		// A member that crashed is noticed after SessionTimeout; heartbeats go at a tenth of it.
+		SessionTimeout:    r.cfg.SessionTimeout,
+		RebalanceTimeout:  r.cfg.RebalanceTimeout,
+		HeartbeatInterval: r.cfg.SessionTimeout / 10,
 		// Synchronous commits: CommitMessages returns once the broker has the offset.
 		CommitInterval: 0,
 		// A new group starts at the beginning, so nothing produced before it existed is missed.

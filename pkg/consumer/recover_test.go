@@ -28,9 +28,7 @@ func TestRecover(t *testing.T) {
 			panic("nil map somewhere")
 		}, 0, "panic: nil map somewhere", true, true},
 		{"error panic", func(context.Context, Message) ([]Output, error) {
-			var m map[string]int
-			m["x"]++
-			return nil, nil
+			panic(errors.New("assignment to entry in nil map"))
 		}, 0, "assignment to entry in nil map", true, true},
 	}
 	for _, tc := range tests {

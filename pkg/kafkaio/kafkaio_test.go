@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,7 +19,14 @@ import (
 	"provision.local/pkg/localinfra"
 )
 
-var brokerAddr string
+var (
+	brokerAddr string
+	// runSeq keeps topic names unique when tests repeat in one process (-count=N) on one broker.
+	runSeq atomic.Int32
+)
+
+// name returns a topic name unique to this run of the test.
+func name(base string) string { return fmt.Sprintf("%s.%d", base, runSeq.Add(1)) }
 
 func TestMain(m *testing.M) {
 	b, err := localinfra.StartBroker(localinfra.BrokerConfig{})
@@ -120,9 +128,9 @@ func TestEnsureTopics(t *testing.T) {
 		topics     []string
 		partitions int
 	}{
-		{"one partition", []string{"kafkaio.ensure.p1"}, 1},
-		{"several topics", []string{"kafkaio.ensure.a", "kafkaio.ensure.b"}, 4},
-		{"default partitions", []string{"kafkaio.ensure.default"}, 0},
+		{"one partition", []string{name("kafkaio.ensure.p1")}, 1},
+		{"several topics", []string{name("kafkaio.ensure.a"), name("kafkaio.ensure.b")}, 4},
+		{"default partitions", []string{name("kafkaio.ensure.default")}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -192,7 +200,7 @@ func TestEnsureTopicsGivesUpWithContext(t *testing.T) {
 
 func TestPublishReadBack(t *testing.T) {
 	ctx := testCtx(t, 30*time.Second)
-	topic := "kafkaio.readback"
+	topic := name("kafkaio.readback")
 	cfg := testConfig(1)
 	if err := kafkaio.EnsureTopics(ctx, cfg, topic); err != nil {
 		t.Fatal(err)
@@ -235,7 +243,7 @@ func TestPublishReadBack(t *testing.T) {
 
 func TestSameKeySamePartition(t *testing.T) {
 	ctx := testCtx(t, 60*time.Second)
-	topic := "kafkaio.keys"
+	topic := name("kafkaio.keys")
 	cfg := testConfig(6)
 	if err := kafkaio.EnsureTopics(ctx, cfg, topic); err != nil {
 		t.Fatal(err)
@@ -282,15 +290,16 @@ func TestPublishErrors(t *testing.T) {
 	ctx := testCtx(t, 30*time.Second)
 	p := kafkaio.NewPublisher(testConfig(1))
 	defer p.Close()
+	missing := name("kafkaio.does-not-exist")
 	bad := event("bad", "k")
 	bad.SetSource("")
 	tests := []struct {
 		name string
 		call func() error
 	}{
-		{"missing topic", func() error { return p.Publish(ctx, "kafkaio.does-not-exist", event("m-1", "k")) }},
+		{"missing topic", func() error { return p.Publish(ctx, missing, event("m-1", "k")) }},
 		{"empty topic", func() error { return p.Publish(ctx, "", event("m-2", "k")) }},
-		{"invalid event", func() error { return p.Publish(ctx, "kafkaio.readback", bad) }},
+		{"invalid event", func() error { return p.Publish(ctx, missing, bad) }},
 		{"raw record without topic", func() error { return p.PublishMessages(ctx, kafka.Message{Value: []byte("x")}) }},
 	}
 	for _, tc := range tests {
@@ -305,7 +314,7 @@ func TestPublishErrors(t *testing.T) {
 			}
 		})
 	}
-	if got := counterValue(t, "provision_kafka_published_total", map[string]string{"topic": "kafkaio.does-not-exist", "outcome": "error"}); got != 1 {
+	if got := counterValue(t, "provision_kafka_published_total", map[string]string{"topic": missing, "outcome": "error"}); got != 1 {
 		t.Errorf("published_total{error} = %v, want 1", got)
 	}
 }
@@ -389,7 +398,7 @@ func counterValue(t *testing.T, name string, labels map[string]string) float64 {
 func TestPublishToTopicCreatedLater(t *testing.T) {
 	ctx := testCtx(t, 30*time.Second)
 	cfg := testConfig(2)
-	first, later := "kafkaio.later.first", "kafkaio.later.second"
+	first, later := name("kafkaio.later.first"), name("kafkaio.later.second")
 	if err := kafkaio.EnsureTopics(ctx, cfg, first); err != nil {
 		t.Fatal(err)
 	}

@@ -39,6 +39,8 @@ type ConsumerConfig struct {
 	RetryMax        time.Duration `env:"CONSUMER_RETRY_MAX" default:"10s"`
 	RetryMaxElapsed time.Duration `env:"CONSUMER_RETRY_MAX_ELAPSED" default:"2m"`
 	DrainTimeout    time.Duration `env:"CONSUMER_DRAIN_TIMEOUT" default:"20s"`
+	// SessionTimeout is how soon a crashed member's partitions move to another member.
+	SessionTimeout time.Duration `env:"CONSUMER_SESSION_TIMEOUT" default:"10s"`
 }
 
 // Deps are what the runtime hands a provider's wiring.
@@ -116,6 +118,7 @@ func Run(ctx context.Context, spec Spec, cfg Config, log *logrus.Logger) error {
 		RetryMax:        cfg.Consumer.RetryMax,
 		RetryMaxElapsed: cfg.Consumer.RetryMaxElapsed,
 		DrainTimeout:    cfg.Consumer.DrainTimeout,
+		SessionTimeout:  cfg.Consumer.SessionTimeout,
 	}, w.Handler, pub, log, w.Middleware...)
 
 	engine := httpx.NewEngine(httpx.Options{Service: spec.Name, Log: log})
