@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"time"
 
+	"provision.local/pkg/httpx"
+	"provision.local/pkg/logging"
 	"provision.local/services/ingress/internal/app"
 )
 
@@ -120,6 +122,10 @@ func (c *DisneyClient) do(ctx context.Context, method, path, key string, body, o
 	}
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
+	}
+	// The same correlation id in both services' logs ties the two sides of a request together.
+	if id, ok := logging.FromContext(ctx).Data[logging.FieldCorrelationID].(string); ok && id != "" {
+		req.Header.Set(httpx.HeaderCorrelationID, id)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
