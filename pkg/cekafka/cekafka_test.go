@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -15,22 +14,12 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"provision.local/pkg/cekafka"
-	"provision.local/pkg/localinfra"
+	"provision.local/pkg/localinfra/infratest"
 )
 
 var brokerAddr string
 
-func TestMain(m *testing.M) {
-	b, err := localinfra.StartBroker(localinfra.BrokerConfig{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start broker:", err)
-		os.Exit(1)
-	}
-	brokerAddr = b.Addr()
-	code := m.Run()
-	b.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { infratest.MainWithBroker(m, &brokerAddr) }
 
 // A time with nanoseconds in a non-UTC zone: both must survive the trip (the zone as an instant).
 var eventTime = time.Date(2026, 3, 14, 15, 9, 26, 535897932, time.FixedZone("x", 5*3600))

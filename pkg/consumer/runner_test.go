@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,23 +21,13 @@ import (
 	"provision.local/pkg/cekafka"
 	"provision.local/pkg/consumer"
 	"provision.local/pkg/kafkaio"
-	"provision.local/pkg/localinfra"
+	"provision.local/pkg/localinfra/infratest"
 	"provision.local/pkg/logging"
 )
 
 var brokerAddr string
 
-func TestMain(m *testing.M) {
-	b, err := localinfra.StartBroker(localinfra.BrokerConfig{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start broker:", err)
-		os.Exit(1)
-	}
-	brokerAddr = b.Addr()
-	code := m.Run()
-	b.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { infratest.MainWithBroker(m, &brokerAddr) }
 
 // env is one test's topics, group and publisher.
 type env struct {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"provision.local/pkg/cekafka"
 	"provision.local/pkg/kafkaio"
 	"provision.local/pkg/localinfra"
+	"provision.local/pkg/localinfra/infratest"
 )
 
 var (
@@ -28,17 +28,7 @@ var (
 // name returns a topic name unique to this run of the test.
 func name(base string) string { return fmt.Sprintf("%s.%d", base, runSeq.Add(1)) }
 
-func TestMain(m *testing.M) {
-	b, err := localinfra.StartBroker(localinfra.BrokerConfig{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start broker:", err)
-		os.Exit(1)
-	}
-	brokerAddr = b.Addr()
-	code := m.Run()
-	b.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { infratest.MainWithBroker(m, &brokerAddr) }
 
 func testConfig(partitions int) kafkaio.Config {
 	return kafkaio.Config{

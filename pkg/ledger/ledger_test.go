@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,29 +16,29 @@ import (
 
 	"provision.local/pkg/consumer"
 	"provision.local/pkg/ledger"
-	"provision.local/pkg/localinfra"
+	"provision.local/pkg/localinfra/infratest"
 )
 
-var client *mongo.Client
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "ledger-test-")
-	if err != nil {
-		panic(err)
-	}
-	srv, err := localinfra.StartMongo(localinfra.MongoConfig{DataDir: dir})
-	if err != nil {
-		panic(err)
-	}
-	client, err = mongo.Connect(options.Client().ApplyURI(srv.URI()))
-	if err != nil {
-		panic(err)
-	}
-	code := m.Run()
-	_ = client.Disconnect(context.Background())
-	srv.Close()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+var (
+	mongoURI   string
+	clientOnce sync.Once
+	client     *mongo.Client
+)
+
+func TestMain(m *testing.M) { infratest.MainWithMongo(m, &mongoURI) }
+
+// connect returns the package's client of the shared server, connected on first use.
+func connect(t testing.TB) *mongo.Client {
+	t.Helper()
+	clientOnce.Do(func() {
+		c, err := mongo.Connect(options.Client().ApplyURI(mongoURI))
+		if err != nil {
+			t.Fatal(err)
+		}
+		client = c
+	})
+	return client
 }
 
 type counter struct {
@@ -47,7 +47,7 @@ type counter struct {
 
 func newStore(t *testing.T) (*ledger.Store[counter], *mongo.Database) {
 	t.Helper()
-	db := client.Database(fmt.Sprintf("ledger_%s_%d", t.Name(), time.Now().UnixNano()%1e6))
+	db := connect(t).Database(fmt.Sprintf("ledger_%s_%d", t.Name(), time.Now().UnixNano()%1e6))
 	t.Cleanup(func() { _ = db.Drop(context.Background()) })
 	return ledger.New[counter](db, "counters"), db
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,7 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"provision.local/pkg/config"
-	"provision.local/pkg/localinfra"
+	"provision.local/pkg/localinfra/infratest"
 	"provision.local/pkg/mongox"
 )
 
@@ -23,26 +22,7 @@ import (
 // gets its own database.
 var mongoURI string
 
-func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "mongox-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	srv, err := localinfra.StartMongo(localinfra.MongoConfig{DataDir: dir})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer srv.Close()
-	mongoURI = srv.URI()
-	return m.Run()
-}
+func TestMain(m *testing.M) { infratest.MainWithMongo(m, &mongoURI) }
 
 var dbSeq atomic.Int64
 

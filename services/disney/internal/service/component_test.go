@@ -9,10 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -26,6 +24,7 @@ import (
 	"provision.local/pkg/cekafka"
 	"provision.local/pkg/kafkaio"
 	"provision.local/pkg/localinfra"
+	"provision.local/pkg/localinfra/infratest"
 	"provision.local/pkg/logging"
 	"provision.local/services/disney/internal/service"
 	"provision.local/services/partnersim/simulator"
@@ -33,21 +32,7 @@ import (
 
 var mongoURI string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "disney-component-")
-	if err != nil {
-		panic(err)
-	}
-	srv, err := localinfra.StartMongo(localinfra.MongoConfig{DataDir: dir})
-	if err != nil {
-		panic(err)
-	}
-	mongoURI = srv.URI()
-	code := m.Run()
-	srv.Close()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { infratest.MainWithMongo(m, &mongoURI) }
 
 var dbSeq atomic.Int32
 
@@ -84,7 +69,7 @@ func start(t *testing.T) *stack {
 	cfg.Kafka.Partitions = 4
 	cfg.Mongo.URI = mongoURI
 	cfg.Mongo.Database = fmt.Sprintf("disney_c%d", dbSeq.Add(1))
-	cfg.HTTP.Addr = freeAddr(t)
+	cfg.HTTP.Addr = infratest.FreeAddr(t)
 	cfg.PartnerURL = partner.URL + "/disney"
 	cfg.Consumer.RetryInitial = 20 * time.Millisecond
 	cfg.Consumer.RetryMax = 200 * time.Millisecond
@@ -111,26 +96,10 @@ func start(t *testing.T) *stack {
 	return s
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // eventually polls cond until it holds or the deadline passes.
 func (s *stack) eventually(what string, cond func() bool) {
 	s.t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			s.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+	infratest.Eventually(s.t, 45*time.Second, what, cond)
 }
 
 func (s *stack) get(path string, out any) int {

@@ -7,11 +7,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -25,6 +23,7 @@ import (
 	"provision.local/pkg/config"
 	"provision.local/pkg/httpx"
 	"provision.local/pkg/localinfra"
+	"provision.local/pkg/localinfra/infratest"
 	"provision.local/pkg/logging"
 	"provision.local/services/ingress/internal/app"
 	"provision.local/services/ingress/internal/service"
@@ -33,17 +32,7 @@ import (
 // brokerAddr is the package's broker, shared by the tests that keep it running.
 var brokerAddr string
 
-func TestMain(m *testing.M) {
-	b, err := localinfra.StartBroker(localinfra.BrokerConfig{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start broker:", err)
-		os.Exit(1)
-	}
-	brokerAddr = b.Addr()
-	code := m.Run()
-	b.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { infratest.MainWithBroker(m, &brokerAddr) }
 
 // The seed's Disney create, as its curl example sends it.
 const (
