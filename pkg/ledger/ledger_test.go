@@ -19,7 +19,6 @@ import (
 	"provision.local/pkg/localinfra/infratest"
 )
 
-
 var (
 	mongoURI   string
 	clientOnce sync.Once
