@@ -31,10 +31,10 @@ func registerDisney(org *gin.RouterGroup, api API) {
 	users.POST("/callbacks/activate", api.disneyActivationCallback)
 	sub := users.Group("/subscriptions/:subscription_id", corr)
 	sub.GET("", api.getDisney)
-	sub.PATCH("", api.modifyDisney)
+	sub.PATCH("", productsCommand[events.DisneyModifySubscription](api, events.OpModify, events.TypeDisneyModifySubscription))
 	sub.DELETE("", api.terminateDisney)
-	sub.POST("/suspend", api.suspendDisney)
-	sub.POST("/reactivate", api.reactivateDisney)
+	sub.POST("/suspend", productsCommand[events.DisneySuspendSubscription](api, events.OpSuspend, events.TypeDisneySuspendSubscription))
+	sub.POST("/reactivate", productsCommand[events.DisneyReactivateSubscription](api, events.OpReactivate, events.TypeDisneyReactivateSubscription))
 	sub.POST("/activation_url", api.disneyActivationURL)
 }
 
@@ -128,39 +128,24 @@ func (api API) createDisney(c *gin.Context) {
 	}
 }
 
-func (api API) modifyDisney(c *gin.Context) {
-	var b productsBody
-	if !httpx.BindJSON(c, &b) || !validProducts(c, b.Products) {
-		return
-	}
-	sub := c.Param("subscription_id")
-	if a, ok := api.submit(c, events.OpModify, events.TypeDisneyModifySubscription, sub,
-		events.DisneyModifySubscription{Org: c.Param("org"), UserID: c.Param("user_id"), SubscriptionID: sub, Products: b.Products}); ok {
-		noContent(c, a)
-	}
+// productsPayload is a Disney command whose payload is the subscription and its products.
+type productsPayload interface {
+	events.DisneyModifySubscription | events.DisneySuspendSubscription | events.DisneyReactivateSubscription
 }
 
-func (api API) suspendDisney(c *gin.Context) {
-	var b productsBody
-	if !httpx.BindJSON(c, &b) || !validProducts(c, b.Products) {
-		return
-	}
-	sub := c.Param("subscription_id")
-	if a, ok := api.submit(c, events.OpSuspend, events.TypeDisneySuspendSubscription, sub,
-		events.DisneySuspendSubscription{Org: c.Param("org"), UserID: c.Param("user_id"), SubscriptionID: sub, Products: b.Products}); ok {
-		noContent(c, a)
-	}
-}
-
-func (api API) reactivateDisney(c *gin.Context) {
-	var b productsBody
-	if !httpx.BindJSON(c, &b) || !validProducts(c, b.Products) {
-		return
-	}
-	sub := c.Param("subscription_id")
-	if a, ok := api.submit(c, events.OpReactivate, events.TypeDisneyReactivateSubscription, sub,
-		events.DisneyReactivateSubscription{Org: c.Param("org"), UserID: c.Param("user_id"), SubscriptionID: sub, Products: b.Products}); ok {
-		noContent(c, a)
+// productsCommand handles the commands whose body is the seed's {"products"}: modify, suspend
+// and reactivate. They differ only in their operation and CloudEvent type.
+func productsCommand[P productsPayload](api API, operation, ceType string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var b productsBody
+		if !httpx.BindJSON(c, &b) || !validProducts(c, b.Products) {
+			return
+		}
+		sub := c.Param("subscription_id")
+		payload := P(events.DisneyModifySubscription{Org: c.Param("org"), UserID: c.Param("user_id"), SubscriptionID: sub, Products: b.Products})
+		if a, ok := api.submit(c, operation, ceType, sub, payload); ok {
+			noContent(c, a)
+		}
 	}
 }
 
