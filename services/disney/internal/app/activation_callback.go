@@ -49,7 +49,7 @@ func (a *App) ActivationCallback(ctx context.Context, m Meta, c events.DisneyAct
 			child.CommandID = ledger.ChildID(m.CommandID, id)
 			o, err := a.execute(ctx, child, events.OpActivationCallback, c.Org, c.UserID, s.SubscriptionID,
 				func(ctx context.Context, current *domain.Subscription) (domain.Subscription, error) {
-					s, err := existing(current)
+					s, err := existing(current, c.UserID)
 					if err != nil {
 						return s, err
 					}

@@ -107,10 +107,6 @@ func (a *App) execute(ctx context.Context, m Meta, operation, org, userID, subsc
 		AggregateID: domain.Key(org, subscriptionID), CorrelationID: m.CorrelationID, WorkflowID: m.WorkflowID,
 	}
 	return a.store.Execute(ctx, cmd, func(ctx context.Context, current *domain.Subscription, version int64) (ledger.Decision[domain.Subscription], error) {
-		if current != nil && !current.BelongsTo(userID) {
-			// Another user's subscription is, for this user, one that does not exist.
-			current = nil
-		}
 		next, err := ch(ctx, current)
 		if err != nil {
 			f := failureOf(err)
@@ -131,9 +127,10 @@ func (a *App) execute(ctx context.Context, m Meta, operation, org, userID, subsc
 	})
 }
 
-// existing is the precondition of every command but create.
-func existing(current *domain.Subscription) (domain.Subscription, error) {
-	if current == nil {
+// existing is the precondition of every command but create: the subscription exists and is the
+// user's. Another user's subscription is, for this user, one that does not exist.
+func existing(current *domain.Subscription, userID string) (domain.Subscription, error) {
+	if current == nil || !current.BelongsTo(userID) {
 		return domain.Subscription{}, domain.ErrNotFound
 	}
 	return *current, nil

@@ -238,6 +238,7 @@ func TestLifecycleRunsAgainstThePartner(t *testing.T) {
 		wantError    string
 	}{
 		{"create200Active", create(t, user, sub), "COMPLETED", "ACTIVE", products, ""},
+		{"createAgainByOtherUserFails", create(t, "MOO2", sub), "FAILED", "ACTIVE", products, "SUBSCRIPTION_ALREADY_EXISTS"},
 		{"modifyReplacesProducts", command(t, events.TypeDisneyModifySubscription, sub, events.DisneyModifySubscription{Org: "masmovil", UserID: user, SubscriptionID: sub, Products: products[:1]}), "COMPLETED", "ACTIVE", products[:1], ""},
 		{"suspendHolds", command(t, events.TypeDisneySuspendSubscription, sub, events.DisneySuspendSubscription{Org: "masmovil", UserID: user, SubscriptionID: sub, Products: products[:1]}), "COMPLETED", "BILLING_HOLD", products[:1], ""},
 		{"suspendTwiceFails", command(t, events.TypeDisneySuspendSubscription, sub, events.DisneySuspendSubscription{Org: "masmovil", UserID: user, SubscriptionID: sub, Products: products[:1]}), "FAILED", "BILLING_HOLD", products[:1], "INVALID_TRANSITION"},
