@@ -303,6 +303,12 @@ func TestRedeliveredCommandTakesEffectOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		ids[e.ID()] = true
+		// The second delivery republishes the first outcome; it is not run again (which would
+		// fail as "already exists").
+		var p events.DisneySubscriptionStatus
+		if e.Type() != events.TypeDisneySubscriptionStatus || json.Unmarshal(e.Data(), &p) != nil || p.Version != 1 {
+			t.Fatalf("redelivery produced %s %s, want the create's status event at version 1", e.Type(), e.Data())
+		}
 	}
 	if len(ids) != 1 {
 		t.Fatalf("the status event of one command has %d ids, want 1 stable id", len(ids))
