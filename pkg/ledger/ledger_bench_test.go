@@ -1,0 +1,211 @@
+package ledger_test
+
+// Benchmarks of Store.Execute on the package's embedded MongoDB-wire server (FerretDB on
+// SQLite), one command at a time, as one partition worker runs them:
+//
+//	go test -run '^$' -bench 'Execute$' -benchtime=500x ./ledger/
+//	go test -run '^$' -bench ExecuteOnFilledStore ./ledger/
+//
+//   - create: a new aggregate per command (operation lookup, aggregate lookup, insert, insert);
+//   - update: commands on one aggregate in turn (lookup, read, compare-and-set update, insert);
+//   - redelivery: a command executed before comes back (its operation record answers);
+//
+// BenchmarkExecute starts from an empty database, BenchmarkExecuteOnFilledStore from 10,000
+// aggregates and 10,000 operation records.
+//
+// Every run starts from a fresh database, and the collections grow by b.N documents during it.
+// On the embedded store a lookup by _id reads the collection until it finds the document (the
+// SQLite plan is a scan), so a lookup that misses, as the first one of every new command does,
+// costs in proportion to the collection's size: the figures depend on b.N and on what is stored.
+// The compare-and-set update filters on _id and version, which the server does not push down to
+// SQLite at all: it reads and decodes the whole aggregate collection for every update. B/op and
+// allocs/op include the server's work, which runs in this process.
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/sirupsen/logrus"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"provision.local/pkg/consumer"
+	"provision.local/pkg/ledger"
+	"provision.local/pkg/logging"
+)
+
+var benchSeq atomic.Int64
+
+// prefilled is how many aggregates and operation records the /10k variants start with.
+const prefilled = 10_000
+
+func newBenchStore(b *testing.B, existing int) *ledger.Store[counter] {
+	b.Helper()
+	db := connect(b).Database(fmt.Sprintf("ledger_bench_%d_%d", time.Now().UnixNano()%1e6, benchSeq.Add(1)))
+	b.Cleanup(func() { _ = db.Drop(context.Background()) })
+	store := ledger.New[counter](db, "counters")
+	if err := store.EnsureIndexes(benchCtx(b)); err != nil {
+		b.Fatal(err)
+	}
+	if existing > 0 {
+		prefill(b, db, existing)
+	}
+	return store
+}
+
+// benchCtx carries a logger that formats at info level, as a service's does, and writes nowhere.
+func benchCtx(b *testing.B) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	b.Cleanup(cancel)
+	return logging.WithLogger(c, logrus.NewEntry(logging.NewWithOutput("ledger-bench", "info", io.Discard)))
+}
+
+// benchOutput is the status event a command produces: about the size of a real one.
+func benchOutput(tb testing.TB, cmdID string) consumer.Output {
+	e := cloudevents.NewEvent()
+	e.SetID(ledger.EventID(cmdID, 0))
+	e.SetType("test.counter.changed")
+	e.SetSource("/bench")
+	e.SetSubject(cmdID)
+	e.SetExtension("correlationid", "corr-"+cmdID)
+	data := map[string]any{"commandId": cmdID, "org": "masmovil", "products": []string{"com.disney.yoigo.es.bundle.basic", "com.disney.yoigo.es.bundle.premium"}, "entitled": "ACTIVE", "version": 1}
+	if err := e.SetData(cloudevents.ApplicationJSON, data); err != nil {
+		tb.Fatal(err)
+	}
+	return consumer.Output{Topic: "status", Event: e}
+}
+
+// count is a decide function like a provider's: next state plus one status event.
+func count(tb testing.TB, cmdID string) ledger.Decide[counter] {
+	return func(_ context.Context, cur *counter, _ int64) (ledger.Decision[counter], error) {
+		next := counter{N: 1}
+		if cur != nil {
+			next.N = cur.N + 1
+		}
+		return ledger.Decision[counter]{New: &next, Outputs: []consumer.Output{benchOutput(tb, cmdID)}}, nil
+	}
+}
+
+// prefill stores n aggregates and n operation records shaped like the ones Execute writes.
+func prefill(b *testing.B, db *mongo.Database, n int) {
+	b.Helper()
+	ctx := benchCtx(b)
+	event, err := benchOutput(b, "prefill").Event.MarshalJSON()
+	if err != nil {
+		b.Fatal(err)
+	}
+	outputs := bson.A{bson.D{{Key: "topic", Value: "status"}, {Key: "event", Value: string(event)}}}
+	now := time.Now().UTC()
+	const chunk = 1000
+	for start := 0; start < n; start += chunk {
+		aggs := make([]any, 0, chunk)
+		ops := make([]any, 0, chunk)
+		for i := start; i < min(start+chunk, n); i++ {
+			cmd, agg := fmt.Sprintf("prefill-cmd-%d", i), fmt.Sprintf("masmovil/prefill-%d", i)
+			aggs = append(aggs, bson.D{{Key: "_id", Value: agg}, {Key: "version", Value: int64(1)},
+				{Key: "state", Value: bson.D{{Key: "n", Value: 1}}},
+				{Key: "outbox", Value: bson.A{bson.D{{Key: "commandId", Value: cmd}, {Key: "outputs", Value: outputs}, {Key: "at", Value: now}}}}})
+			ops = append(ops, bson.D{{Key: "_id", Value: cmd}, {Key: "type", Value: "test.inc"}, {Key: "org", Value: "masmovil"},
+				{Key: "operation", Value: "inc"}, {Key: "aggregateId", Value: agg}, {Key: "outcome", Value: ledger.Completed},
+				{Key: "version", Value: int64(1)}, {Key: "correlationId", Value: "corr-" + cmd}, {Key: "at", Value: now}, {Key: "outputs", Value: outputs}})
+		}
+		if _, err := db.Collection("counters").InsertMany(ctx, aggs); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.Collection("operations").InsertMany(ctx, ops); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func reportOps(b *testing.B) {
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+}
+
+// BenchmarkExecute starts each run on an empty database.
+func BenchmarkExecute(b *testing.B) { benchmarkExecute(b, 0) }
+
+// BenchmarkExecuteOnFilledStore starts each run with 10,000 aggregates and 10,000 operation
+// records stored. Each command costs tens to hundreds of milliseconds here, so the default
+// benchtime keeps b.N small; with -benchtime=Nx expect N × that.
+func BenchmarkExecuteOnFilledStore(b *testing.B) { benchmarkExecute(b, prefilled) }
+
+func benchmarkExecute(b *testing.B, existing int) {
+	b.Run("create", func(b *testing.B) {
+		store := newBenchStore(b, existing)
+		ctx := benchCtx(b)
+		ids := make([]string, b.N)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("create-%d", i)
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			cmd := ledger.Command{ID: ids[i], Type: "test.create", Org: "masmovil", Operation: "create", AggregateID: "masmovil/" + ids[i]}
+			outs, err := store.Execute(ctx, cmd, count(b, cmd.ID))
+			if err != nil || len(outs) != 1 {
+				b.Fatalf("execute %s: %v (%d outputs)", cmd.ID, err, len(outs))
+			}
+		}
+		b.StopTimer()
+		reportOps(b)
+		if _, v, err := store.Get(ctx, "masmovil/"+ids[b.N-1]); err != nil || v != 1 {
+			b.Fatalf("last aggregate: version %d, %v", v, err)
+		}
+	})
+
+	b.Run("update", func(b *testing.B) {
+		store := newBenchStore(b, existing)
+		ctx := benchCtx(b)
+		const agg = "masmovil/hot"
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			cmd := ledger.Command{ID: fmt.Sprintf("update-%d", i), Type: "test.inc", Org: "masmovil", Operation: "inc", AggregateID: agg}
+			outs, err := store.Execute(ctx, cmd, count(b, cmd.ID))
+			if err != nil || len(outs) != 1 {
+				b.Fatalf("execute %s: %v (%d outputs)", cmd.ID, err, len(outs))
+			}
+		}
+		b.StopTimer()
+		reportOps(b)
+		if st, v, err := store.Get(ctx, agg); err != nil || st.N != b.N || v != int64(b.N) {
+			b.Fatalf("aggregate: n=%d version %d (%v), want %d", st.N, v, err, b.N)
+		}
+	})
+
+	// The command redelivered is the last one executed, as after a crash before the commit:
+	// its operation record is the newest in the collection.
+	b.Run("redelivery", func(b *testing.B) {
+		store := newBenchStore(b, existing)
+		ctx := benchCtx(b)
+		cmd := ledger.Command{ID: "redelivered", Type: "test.create", Org: "masmovil", Operation: "create", AggregateID: "masmovil/redelivered"}
+		first, err := store.Execute(ctx, cmd, count(b, cmd.ID))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var decided atomic.Int64
+		again := func(ctx context.Context, cur *counter, v int64) (ledger.Decision[counter], error) {
+			decided.Add(1)
+			return count(b, cmd.ID)(ctx, cur, v)
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			outs, err := store.Execute(ctx, cmd, again)
+			if err != nil || len(outs) != 1 || outs[0].Event.ID() != first[0].Event.ID() {
+				b.Fatalf("redelivery: %v, outputs %v", err, outs)
+			}
+		}
+		b.StopTimer()
+		reportOps(b)
+		if n := decided.Load(); n != 0 {
+			b.Fatalf("a redelivered command was decided %d times", n)
+		}
+	})
+}

@@ -1,0 +1,242 @@
+package service_test
+
+// End-to-end command throughput of the Disney service: b.N create commands (distinct
+// subscriptions, so spread over the partitions by key) are published onto
+// provision.disney.commands, and the clock stops when the b.N-th status event is on
+// provision.disney.status. Each command in between is real work: the consumer fetches it, the
+// ledger reads the operation and the subscription, the partner simulator is called over HTTP,
+// the subscription is inserted and the operation recorded on the embedded store, the status
+// event is written (acks=all) and the offset committed.
+//
+// Each run gets its own broker, database and partner, as the component tests do; the store is
+// the package's shared FerretDB. Every command costs milliseconds, so the default 1s benchtime
+// ramps b.N up to a few hundred; for a fixed amount of work name it:
+//
+//	go test -run '^$' -bench CommandThroughput -benchtime=1000x ./internal/service/
+//
+// Compare figures at the same b.N only: the database starts empty and holds b.N subscriptions and
+// operation records at the end, and on the embedded store the ledger's lookups by _id read the
+// collection (see pkg/ledger's benchmarks), so cmds/s falls as b.N grows.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/segmentio/kafka-go"
+
+	"provision.local/events"
+	"provision.local/pkg/kafkaio"
+	"provision.local/pkg/ledger"
+	"provision.local/pkg/localinfra"
+	"provision.local/pkg/localinfra/infratest"
+	"provision.local/pkg/logging"
+	"provision.local/services/disney/internal/service"
+	"provision.local/services/partnersim/simulator"
+)
+
+const (
+	benchPartitions = 4   // as in the component tests
+	benchBatch      = 500 // commands per Publish call
+)
+
+// benchStack is start's stack for any testing.TB.
+type benchStack struct {
+	tb     testing.TB
+	broker string
+	http   string
+	pub    *kafkaio.Publisher
+}
+
+// startTB is start (component_test.go) for a testing.TB: a Disney service with its own broker,
+// database and in-process partner simulator, until the test or benchmark run ends.
+func startTB(tb testing.TB) *benchStack {
+	tb.Helper()
+	b, err := localinfra.StartBroker(localinfra.BrokerConfig{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(b.Close)
+
+	h, err := simulator.NewHandler(logging.New("partnersim", "error"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	partner := httptest.NewServer(h)
+	tb.Cleanup(partner.Close)
+
+	cfg, err := service.LoadConfig()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.Kafka.Brokers = []string{b.Addr()}
+	cfg.Kafka.Partitions = benchPartitions
+	cfg.Mongo.URI = mongoURI
+	cfg.Mongo.Database = fmt.Sprintf("disney_b%d", dbSeq.Add(1))
+	cfg.HTTP.Addr = infratest.FreeAddr(tb)
+	cfg.PartnerURL = partner.URL + "/disney"
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- service.Run(ctx, cfg, logging.NewWithOutput("disney", "warn", io.Discard)) }()
+	tb.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				tb.Errorf("service stopped with %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			tb.Error("service did not stop within 30s")
+		}
+	})
+
+	s := &benchStack{tb: tb, broker: b.Addr(), http: "http://" + cfg.HTTP.Addr, pub: kafkaio.NewPublisher(cfg.Kafka)}
+	tb.Cleanup(func() { _ = s.pub.Close() })
+	infratest.Eventually(tb, 45*time.Second, "service ready", func() bool {
+		resp, err := http.Get(s.http + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	return s
+}
+
+// createCommand builds a Disney create as the ingress would.
+func createCommand(tb testing.TB, id, user, sub string) cloudevents.Event {
+	tb.Helper()
+	e, err := events.New(id, events.TypeDisneyCreateSubscription, "/bench", sub,
+		events.DisneyCreateSubscription{Org: "masmovil", UserID: user, SubscriptionID: sub, Products: products})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	events.SetExtensions(&e, "corr-"+id, "", "masmovil")
+	return e
+}
+
+type seenStatus struct{ id, typ string }
+
+// watchStatus reads every status event from the start of the topic, in its own consumer group,
+// until the run ends.
+func (s *benchStack) watchStatus() <-chan seenStatus {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers: []string{s.broker}, Topic: events.TopicDisneyStatus, GroupID: fmt.Sprintf("bench-status-%d", time.Now().UnixNano()),
+		StartOffset: kafka.FirstOffset, MaxWait: 50 * time.Millisecond,
+	})
+	out := make(chan seenStatus, 4096)
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			m, err := r.FetchMessage(ctx)
+			if err != nil {
+				return
+			}
+			var st seenStatus
+			for _, h := range m.Headers {
+				switch h.Key {
+				case "ce_id":
+					st.id = string(h.Value)
+				case "ce_type":
+					st.typ = string(h.Value)
+				}
+			}
+			select {
+			case out <- st:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	s.tb.Cleanup(func() {
+		cancel()
+		<-stopped
+		_ = r.Close()
+	})
+	return out
+}
+
+// await waits until every event id in want has been seen as a subscription status event.
+func (s *benchStack) await(seen <-chan seenStatus, want map[string]bool, within time.Duration) {
+	s.tb.Helper()
+	timeout := time.After(within)
+	for got := 0; got < len(want); {
+		select {
+		case st := <-seen:
+			if !want[st.id] {
+				continue // another run's, or a redelivered duplicate already counted
+			}
+			if st.typ != events.TypeDisneySubscriptionStatus {
+				s.tb.Fatalf("status event %s is %s, want %s: a create failed", st.id, st.typ, events.TypeDisneySubscriptionStatus)
+			}
+			want[st.id] = false
+			got++
+		case <-timeout:
+			s.tb.Fatalf("timed out after %s: %d of %d status events arrived", within, got, len(want))
+		}
+	}
+}
+
+func (s *benchStack) publish(es []cloudevents.Event) {
+	s.tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for i := 0; i < len(es); i += benchBatch {
+		if err := s.pub.Publish(ctx, events.TopicDisneyCommands, es[i:min(i+benchBatch, len(es))]...); err != nil {
+			s.tb.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCommandThroughput(b *testing.B) {
+	s := startTB(b)
+	seen := s.watchStatus()
+	nonce := time.Now().UnixNano()
+	batch := func(prefix string, n int) ([]cloudevents.Event, map[string]bool) {
+		es := make([]cloudevents.Event, n)
+		want := make(map[string]bool, n)
+		for i := range n {
+			id := fmt.Sprintf("%s-%d-%d", prefix, nonce, i)
+			es[i] = createCommand(b, id, fmt.Sprintf("MOO-%s%d", prefix, i), fmt.Sprintf("ENT-%s-%d-%d", prefix, nonce, i))
+			want[ledger.EventID(id, 0)] = true
+		}
+		return es, want
+	}
+
+	// Warm up: the consumer has joined its group and owns every partition, the status reader has
+	// joined its own, the writers know the topics.
+	warm, wantWarm := batch("warm", benchPartitions*2)
+	s.publish(warm)
+	s.await(seen, wantWarm, time.Minute)
+
+	cmds, want := batch("cmd", b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	s.publish(cmds)
+	s.await(seen, want, time.Minute+time.Duration(b.N)*20*time.Millisecond)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cmds/s")
+
+	// The last command is on record as done.
+	last := cmds[len(cmds)-1].ID()
+	var op struct {
+		Status string `json:"status"`
+	}
+	resp, err := http.Get(s.http + "/internal/v1/orgs/masmovil/operations/" + last)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&op); err != nil || resp.StatusCode != http.StatusOK || op.Status != "COMPLETED" {
+		b.Fatalf("operation %s: status %d, %+v (%v), want COMPLETED", last, resp.StatusCode, op, err)
+	}
+}
