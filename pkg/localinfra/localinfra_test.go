@@ -2,6 +2,10 @@ package localinfra_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"provision.local/pkg/localinfra"
+	"provision.local/pkg/localinfra/infratest"
 )
 
 func TestBrokerRoundTrip(t *testing.T) {
@@ -78,5 +83,55 @@ func TestMongoPersistsAcrossRestart(t *testing.T) {
 	}
 	if doc.V != 1 {
 		t.Fatalf("v = %d, want 1", doc.V)
+	}
+}
+
+// TestIDLookupsUseAnIndex: FerretDB's lookup by _id must reach an index in SQLite, or every
+// find and update by _id reads the whole collection.
+func TestIDLookupsUseAnIndex(t *testing.T) {
+	dir := t.TempDir()
+	m, err := localinfra.StartMongo(localinfra.MongoConfig{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c, err := mongo.Connect(options.Client().ApplyURI(m.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Disconnect(ctx)
+	if _, err := c.Database("db1").Collection("things").InsertOne(ctx, bson.D{{Key: "_id", Value: "a"}}); err != nil {
+		t.Fatal(err)
+	}
+	// The statement FerretDB prepares for a find by _id, planned on a fresh connection (a
+	// connection plans with the schema it last loaded).
+	plan := func() string {
+		db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "db1.sqlite")+"?_pragma=busy_timeout(10000)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var table string
+		if err := db.QueryRowContext(ctx, `SELECT table_name FROM "_ferretdb_collections" WHERE name = 'things'`).Scan(&table); err != nil {
+			t.Fatal(err)
+		}
+		var id, parent, unused int
+		var detail string
+		q := fmt.Sprintf(`EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM %q WHERE _ferretdb_sjson->'$._id' = ?`, table)
+		if err := db.QueryRowContext(ctx, q, `"a"`).Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		return detail
+	}
+	infratest.Eventually(t, 30*time.Second, "an index for lookups by _id", func() bool {
+		return strings.Contains(plan(), "USING INDEX")
+	})
+	var got struct {
+		ID string `bson:"_id"`
+	}
+	if err := c.Database("db1").Collection("things").FindOne(ctx, bson.D{{Key: "_id", Value: "a"}}).Decode(&got); err != nil || got.ID != "a" {
+		t.Fatalf("find by _id with the index: %+v %v", got, err)
 	}
 }

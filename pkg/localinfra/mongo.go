@@ -25,9 +25,10 @@ type MongoConfig struct {
 
 // Mongo is a running in-process FerretDB.
 type Mongo struct {
-	uri    string
-	cancel context.CancelFunc
-	done   chan struct{}
+	uri     string
+	cancel  context.CancelFunc
+	done    chan struct{}
+	indexed chan struct{}
 }
 
 // StartMongo starts FerretDB with the SQLite backend and waits until it accepts connections.
@@ -60,7 +61,7 @@ func StartMongo(cfg MongoConfig) (*Mongo, error) {
 		return nil, fmt.Errorf("start ferretdb: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	m := &Mongo{cancel: cancel, done: make(chan struct{})}
+	m := &Mongo{cancel: cancel, done: make(chan struct{}), indexed: make(chan struct{})}
 	go func() {
 		defer close(m.done)
 		_ = f.Run(ctx)
@@ -68,9 +69,14 @@ func StartMongo(cfg MongoConfig) (*Mongo, error) {
 	// MongoDBURI blocks until the listener is bound.
 	m.uri = f.MongoDBURI()
 	if err := waitDial(m.uri, 10*time.Second); err != nil {
+		close(m.indexed)
 		m.Close()
 		return nil, err
 	}
+	go func() {
+		defer close(m.indexed)
+		keepIDsIndexed(ctx, dir, func(err error) { logger.Warn("cannot index _id lookups", "error", err) })
+	}()
 	return m, nil
 }
 
@@ -80,6 +86,7 @@ func (m *Mongo) URI() string { return m.uri }
 // Close stops the server and waits for it to release its files.
 func (m *Mongo) Close() {
 	m.cancel()
+	<-m.indexed
 	<-m.done
 }
 
