@@ -2,7 +2,7 @@
 // without multi-document transactions.
 //
 // The unit of atomicity is one aggregate document (a subscription): its state, its version (guarded
-// by compare-and-set), and the outbox of the last commands applied to it, with the status events
+// by compare-and-set: a unique claim of the next version), and the outbox of the last commands applied to it, with the status events
 // each produced. One write therefore changes the state, marks the command as applied and keeps
 // its events for publishing. An operation record (one small document per command, `_id` = the
 // command's event id) is appended afterwards: it is the history, the workflow lookup, and the
@@ -115,6 +115,7 @@ type Operation struct {
 // Store executes commands against one aggregate collection and the operations collection.
 type Store[S any] struct {
 	aggregates *mongo.Collection
+	claims     *mongo.Collection
 	operations *mongo.Collection
 	now        func() time.Time
 }
@@ -123,6 +124,7 @@ type Store[S any] struct {
 func New[S any](db *mongo.Database, aggregates string) *Store[S] {
 	return &Store[S]{
 		aggregates: db.Collection(aggregates),
+		claims:     db.Collection(aggregates + "_versions"),
 		operations: db.Collection("operations"),
 		now:        func() time.Time { return time.Now().UTC() },
 	}
@@ -233,8 +235,11 @@ func (s *Store[S]) apply(ctx context.Context, cmd Command, current *document[S],
 		outbox = outbox[len(outbox)-outboxLimit:]
 	}
 	next := current.Version + 1
+	if err := s.claim(ctx, cmd, next); err != nil {
+		return 0, err
+	}
 	res, err := s.aggregates.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: cmd.AggregateID}, {Key: "version", Value: current.Version}},
+		bson.D{{Key: "_id", Value: cmd.AggregateID}},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "version", Value: next},
 			{Key: "state", Value: state},
@@ -247,6 +252,47 @@ func (s *Store[S]) apply(ctx context.Context, cmd Command, current *document[S],
 		return 0, ErrConflict
 	}
 	return next, nil
+}
+
+// versionClaim reserves one version of an aggregate for one command.
+type versionClaim struct {
+	ID        string    `bson:"_id"` // <aggregate id>@<version>
+	CommandID string    `bson:"commandId"`
+	At        time.Time `bson:"at"`
+}
+
+// abandonedClaim is how old a claim by another command must be to be taken as left by a writer
+// that died between its claim and its update; far beyond a handler's timeout.
+const abandonedClaim = 5 * time.Minute
+
+// claim is the compare-and-set of an aggregate's version: of the writers that read the same
+// version, only the one whose insert of the next version's claim succeeds may write. A unique
+// insert and a write by _id replace an update filtered on {_id, version}, which the embedded
+// store cannot hand to an index (it decodes the whole collection to evaluate it).
+func (s *Store[S]) claim(ctx context.Context, cmd Command, version int64) error {
+	c := versionClaim{ID: fmt.Sprintf("%s@%d", cmd.AggregateID, version), CommandID: cmd.ID, At: s.now()}
+	_, err := s.claims.InsertOne(ctx, c)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(mongox.Translate(err), mongox.ErrAlreadyExists) {
+		return fmt.Errorf("claim %s: %w", c.ID, err)
+	}
+	var held versionClaim
+	if err := s.claims.FindOne(ctx, bson.D{{Key: "_id", Value: c.ID}}).Decode(&held); err != nil {
+		return fmt.Errorf("read claim %s: %w", c.ID, mongox.Translate(err))
+	}
+	switch {
+	case held.CommandID == cmd.ID:
+		return nil // this command's own earlier attempt, which died before its update
+	case s.now().Sub(held.At) > abandonedClaim:
+		if _, err := s.claims.DeleteOne(ctx, bson.D{{Key: "_id", Value: c.ID}, {Key: "commandId", Value: held.CommandID}}); err != nil {
+			return fmt.Errorf("release abandoned claim %s: %w", c.ID, err)
+		}
+		return ErrConflict // the retry claims it afresh
+	default:
+		return ErrConflict
+	}
 }
 
 func (s *Store[S]) record(ctx context.Context, cmd Command, outcome string, failure *Failure, version int64, outputs []StoredOutput) error {

@@ -161,14 +161,15 @@ func TestExecuteRecordsFailureWithoutChangingState(t *testing.T) {
 }
 
 func TestExecuteDetectsConcurrentWriter(t *testing.T) {
-	store, db := newStore(t)
+	store, _ := newStore(t)
 	var calls atomic.Int32
 	if _, err := store.Execute(ctx(t), ledger.Command{ID: "c1", Org: "o", AggregateID: "o/d"}, increment(t, &calls, "c1")); err != nil {
 		t.Fatal(err)
 	}
-	// Another writer bumps the version while decide runs: the write must not be lost silently.
+	// Another writer (say, the owner of another partition) changes the aggregate while this
+	// command's decide runs: this command's write must be refused, not lost or lose the other.
 	racing := func(ctx context.Context, cur *counter, v int64) (ledger.Decision[counter], error) {
-		if _, err := db.Collection("counters").UpdateOne(ctx, bson.D{{Key: "_id", Value: "o/d"}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}); err != nil {
+		if _, err := store.Execute(ctx, ledger.Command{ID: "other", Org: "o", AggregateID: "o/d"}, increment(t, &calls, "other")); err != nil {
 			return ledger.Decision[counter]{}, err
 		}
 		next := counter{N: cur.N + 10}
@@ -180,6 +181,37 @@ func TestExecuteDetectsConcurrentWriter(t *testing.T) {
 	}
 	if _, err := store.Operation(ctx(t), "c2"); err == nil {
 		t.Fatal("a conflicting command was recorded as done")
+	}
+	if st, v, _ := store.Get(ctx(t), "o/d"); st.N != 2 || v != 2 {
+		t.Fatalf("state = %+v v%d, want the other writer's n=2 v2", st, v)
+	}
+	// Retried, the command applies on top of the other writer's change.
+	if _, err := store.Execute(ctx(t), ledger.Command{ID: "c2", Org: "o", AggregateID: "o/d"}, increment(t, &calls, "c2")); err != nil {
+		t.Fatal(err)
+	}
+	if st, v, _ := store.Get(ctx(t), "o/d"); st.N != 3 || v != 3 {
+		t.Fatalf("state = %+v v%d, want n=3 v3", st, v)
+	}
+}
+
+func TestExecuteResumesItsOwnClaim(t *testing.T) {
+	store, db := newStore(t)
+	var calls atomic.Int32
+	if _, err := store.Execute(ctx(t), ledger.Command{ID: "c1", Org: "o", AggregateID: "o/e"}, increment(t, &calls, "c1")); err != nil {
+		t.Fatal(err)
+	}
+	// c2 claimed version 2 and died before writing the aggregate.
+	if _, err := db.Collection("counters_versions").InsertOne(ctx(t), bson.D{{Key: "_id", Value: "o/e@2"}, {Key: "commandId", Value: "c2"}, {Key: "at", Value: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Execute(ctx(t), ledger.Command{ID: "c3", Org: "o", AggregateID: "o/e"}, increment(t, &calls, "c3")); !errors.Is(err, ledger.ErrConflict) {
+		t.Fatalf("another command took c2's version: err = %v", err)
+	}
+	if _, err := store.Execute(ctx(t), ledger.Command{ID: "c2", Org: "o", AggregateID: "o/e"}, increment(t, &calls, "c2")); err != nil {
+		t.Fatalf("c2's redelivery could not resume its claim: %v", err)
+	}
+	if st, v, _ := store.Get(ctx(t), "o/e"); st.N != 2 || v != 2 {
+		t.Fatalf("state = %+v v%d, want n=2 v2", st, v)
 	}
 }
 
