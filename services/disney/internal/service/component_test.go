@@ -38,14 +38,14 @@ var dbSeq atomic.Int32
 
 // stack is one running Disney service with its own broker, database and partner.
 type stack struct {
-	t       *testing.T
+	t       testing.TB
 	broker  string
 	http    string
 	partner string
 	pub     *kafkaio.Publisher
 }
 
-func start(t *testing.T) *stack {
+func start(t testing.TB) *stack {
 	t.Helper()
 	b, err := localinfra.StartBroker(localinfra.BrokerConfig{})
 	if err != nil {

@@ -22,9 +22,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -34,17 +32,10 @@ import (
 	"provision.local/events"
 	"provision.local/pkg/kafkaio"
 	"provision.local/pkg/ledger"
-	"provision.local/pkg/localinfra"
-	"provision.local/pkg/localinfra/infratest"
-	"provision.local/pkg/logging"
-	"provision.local/services/disney/internal/service"
-	"provision.local/services/partnersim/simulator"
 )
 
-const (
-	benchPartitions = 4   // as in the component tests
-	benchBatch      = 500 // commands per Publish call
-)
+// benchBatch is the number of commands per Publish call.
+const benchBatch = 500
 
 // benchStack is start's stack for any testing.TB.
 type benchStack struct {
@@ -54,60 +45,11 @@ type benchStack struct {
 	pub    *kafkaio.Publisher
 }
 
-// startTB is start (component_test.go) for a testing.TB: a Disney service with its own broker,
-// database and in-process partner simulator, until the test or benchmark run ends.
+// startTB is start (component_test.go) seen as a benchStack.
 func startTB(tb testing.TB) *benchStack {
 	tb.Helper()
-	b, err := localinfra.StartBroker(localinfra.BrokerConfig{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(b.Close)
-
-	h, err := simulator.NewHandler(logging.New("partnersim", "error"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	partner := httptest.NewServer(h)
-	tb.Cleanup(partner.Close)
-
-	cfg, err := service.LoadConfig()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cfg.Kafka.Brokers = []string{b.Addr()}
-	cfg.Kafka.Partitions = benchPartitions
-	cfg.Mongo.URI = mongoURI
-	cfg.Mongo.Database = fmt.Sprintf("disney_b%d", dbSeq.Add(1))
-	cfg.HTTP.Addr = infratest.FreeAddr(tb)
-	cfg.PartnerURL = partner.URL + "/disney"
-
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- service.Run(ctx, cfg, logging.NewWithOutput("disney", "warn", io.Discard)) }()
-	tb.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				tb.Errorf("service stopped with %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			tb.Error("service did not stop within 30s")
-		}
-	})
-
-	s := &benchStack{tb: tb, broker: b.Addr(), http: "http://" + cfg.HTTP.Addr, pub: kafkaio.NewPublisher(cfg.Kafka)}
-	tb.Cleanup(func() { _ = s.pub.Close() })
-	infratest.Eventually(tb, 45*time.Second, "service ready", func() bool {
-		resp, err := http.Get(s.http + "/readyz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
-	return s
+	s := start(tb)
+	return &benchStack{tb: tb, broker: s.broker, http: s.http, pub: s.pub}
 }
 
 // createCommand builds a Disney create as the ingress would.
@@ -214,7 +156,7 @@ func BenchmarkCommandThroughput(b *testing.B) {
 
 	// Warm up: the consumer has joined its group and owns every partition, the status reader has
 	// joined its own, the writers know the topics.
-	warm, wantWarm := batch("warm", benchPartitions*2)
+	warm, wantWarm := batch("warm", 8)
 	s.publish(warm)
 	s.await(seen, wantWarm, time.Minute)
 
