@@ -134,8 +134,8 @@ type ErrorDetail struct {
 	Details string `json:"details"`
 }
 
-// DisneyOperationFailed is the data of TypeDisneyOperationFailed: a command failed for good
-// (rejected by the partner, or transient failures exhausted their retries).
+// DisneyOperationFailed is the data of TypeDisneyOperationFailed: a command failed for good (the
+// subscription's state does not allow it, or the partner rejected it).
 type DisneyOperationFailed struct {
 	Org    string `json:"org"`
 	UserID string `json:"userId"`

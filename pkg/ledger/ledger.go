@@ -149,11 +149,21 @@ func (s *Store[S]) EnsureIndexes(ctx context.Context, stateIndexes ...mongo.Inde
 // ErrConflict means another writer changed the aggregate between read and write; retry.
 var ErrConflict = errors.New("aggregate changed concurrently")
 
+// replay answers a command already executed with the events stored the first time. An id reused
+// by a different command (another org, type or target) is refused, never answered with the
+// first command's data.
+func replay(op Operation, cmd Command) ([]consumer.Output, error) {
+	if op.Org != cmd.Org || op.Type != cmd.Type || op.AggregateID != cmd.AggregateID {
+		return nil, consumer.Permanent(fmt.Errorf("command id %s was already used by another command", cmd.ID))
+	}
+	return decodeOutputs(op.Outputs)
+}
+
 // Execute runs cmd at most once and returns the events to publish (the stored ones on a
 // redelivery).
 func (s *Store[S]) Execute(ctx context.Context, cmd Command, decide Decide[S]) ([]consumer.Output, error) {
 	if op, err := s.Operation(ctx, cmd.ID); err == nil {
-		return decodeOutputs(op.Outputs)
+		return replay(op, cmd)
 	} else if !errors.Is(err, mongox.ErrNotFound) {
 		return nil, err
 	}
@@ -198,10 +208,7 @@ func (s *Store[S]) Execute(ctx context.Context, cmd Command, decide Decide[S]) (
 		if d.Failure != nil {
 			outcome = Failed
 		}
-		if err := s.record(ctx, cmd, outcome, d.Failure, version, stored); err != nil {
-			return nil, err
-		}
-		return d.Outputs, nil
+		return s.recordAndAnswer(ctx, cmd, outcome, d.Failure, version, stored, d.Outputs)
 	}
 	if cmd.AggregateID == "" {
 		return nil, fmt.Errorf("command %s changes state but names no aggregate", cmd.ID)
@@ -211,10 +218,7 @@ func (s *Store[S]) Execute(ctx context.Context, cmd Command, decide Decide[S]) (
 	if err != nil {
 		return nil, err
 	}
-	if err := s.record(ctx, cmd, Completed, nil, version, stored); err != nil {
-		return nil, err
-	}
-	return d.Outputs, nil
+	return s.recordAndAnswer(ctx, cmd, Completed, nil, version, stored, d.Outputs)
 }
 
 // apply writes the new state, the command id and its outputs in one document write.
@@ -261,9 +265,10 @@ type versionClaim struct {
 	At        time.Time `bson:"at"`
 }
 
-// abandonedClaim is how old a claim by another command must be to be taken as left by a writer
-// that died between its claim and its update; far beyond a handler's timeout.
-const abandonedClaim = 5 * time.Minute
+// abandonedClaim is how old a claim by another command must be, with the aggregate still not
+// written, to be taken as left by a writer that died between its claim and its write: far beyond
+// the time between the two, and shorter than the consumer's retry budget.
+const abandonedClaim = time.Minute
 
 // claim is the compare-and-set of an aggregate's version: of the writers that read the same
 // version, only the one whose insert of the next version's claim succeeds may write. A unique
@@ -282,20 +287,52 @@ func (s *Store[S]) claim(ctx context.Context, cmd Command, version int64) error 
 	if err := s.claims.FindOne(ctx, bson.D{{Key: "_id", Value: c.ID}}).Decode(&held); err != nil {
 		return fmt.Errorf("read claim %s: %w", c.ID, mongox.Translate(err))
 	}
-	switch {
-	case held.CommandID == cmd.ID:
-		return nil // this command's own earlier attempt, which died before its update
-	case s.now().Sub(held.At) > abandonedClaim:
-		if _, err := s.claims.DeleteOne(ctx, bson.D{{Key: "_id", Value: c.ID}, {Key: "commandId", Value: held.CommandID}}); err != nil {
-			return fmt.Errorf("release abandoned claim %s: %w", c.ID, err)
-		}
-		return ErrConflict // the retry claims it afresh
-	default:
+	// Whoever holds it, a claim only counts while the aggregate has not moved past it.
+	doc, err := s.load(ctx, cmd.AggregateID)
+	if err != nil {
+		return fmt.Errorf("reload %s: %w", cmd.AggregateID, err)
+	}
+	if doc.Version != version-1 {
 		return ErrConflict
 	}
+	if held.CommandID == cmd.ID {
+		return nil // this command's own earlier attempt, which died before its write
+	}
+	// The holder has finished (its record exists) without writing, or died long ago: release.
+	_, opErr := s.Operation(ctx, held.CommandID)
+	if opErr == nil || s.now().Sub(held.At) > abandonedClaim {
+		if _, err := s.claims.DeleteOne(ctx, bson.D{{Key: "_id", Value: c.ID}}); err != nil {
+			return fmt.Errorf("release claim %s: %w", c.ID, err)
+		}
+	}
+	return ErrConflict // the retry claims afresh
 }
 
+// recordAndAnswer records the operation and returns its outputs, or, when a concurrent delivery
+// of the same command recorded it first, that delivery's outputs: one command, one content.
+func (s *Store[S]) recordAndAnswer(ctx context.Context, cmd Command, outcome string, failure *Failure, version int64, stored []StoredOutput, outputs []consumer.Output) ([]consumer.Output, error) {
+	first, err := s.insertOperation(ctx, cmd, outcome, failure, version, stored)
+	if err != nil {
+		return nil, err
+	}
+	if !first {
+		op, err := s.Operation(ctx, cmd.ID)
+		if err != nil {
+			return nil, err
+		}
+		return replay(op, cmd)
+	}
+	return outputs, nil
+}
+
+// record writes the operation record, once: a later attempt finds it written.
 func (s *Store[S]) record(ctx context.Context, cmd Command, outcome string, failure *Failure, version int64, outputs []StoredOutput) error {
+	_, err := s.insertOperation(ctx, cmd, outcome, failure, version, outputs)
+	return err
+}
+
+// insertOperation inserts the operation record; first is false when it existed already.
+func (s *Store[S]) insertOperation(ctx context.Context, cmd Command, outcome string, failure *Failure, version int64, outputs []StoredOutput) (first bool, err error) {
 	op := Operation{
 		ID:            cmd.ID,
 		Type:          cmd.Type,
@@ -312,9 +349,9 @@ func (s *Store[S]) record(ctx context.Context, cmd Command, outcome string, fail
 	}
 	if _, err := s.operations.InsertOne(ctx, op); err != nil {
 		if errors.Is(mongox.Translate(err), mongox.ErrAlreadyExists) {
-			return nil // recorded by an earlier attempt
+			return false, nil // recorded by an earlier or concurrent attempt
 		}
-		return fmt.Errorf("record operation %s: %w", cmd.ID, err)
+		return false, fmt.Errorf("record operation %s: %w", cmd.ID, err)
 	}
 	operationsTotal.WithLabelValues(cmd.Operation, outcome).Inc()
 	entry := logging.FromContext(ctx).WithFields(logrus.Fields{"operation": cmd.Operation, "outcome": outcome, "version": version})
@@ -322,7 +359,7 @@ func (s *Store[S]) record(ctx context.Context, cmd Command, outcome string, fail
 		entry = entry.WithField("reason", failure.Code)
 	}
 	entry.Info("operation recorded")
-	return nil
+	return true, nil
 }
 
 func (s *Store[S]) load(ctx context.Context, id string) (*document[S], error) {

@@ -232,3 +232,44 @@ func TestHistoryListsOperationsInOrder(t *testing.T) {
 		t.Fatalf("history = %+v", ops)
 	}
 }
+
+func TestExecuteRefusesAnIDReusedByAnotherOrg(t *testing.T) {
+	store, _ := newStore(t)
+	var calls atomic.Int32
+	if _, err := store.Execute(ctx(t), ledger.Command{ID: "same", Org: "masmovil", AggregateID: "masmovil/x"}, increment(t, &calls, "same")); err != nil {
+		t.Fatal(err)
+	}
+	outs, err := store.Execute(ctx(t), ledger.Command{ID: "same", Org: "yoigo", AggregateID: "yoigo/x"}, increment(t, &calls, "same"))
+	if !consumer.IsPermanent(err) || outs != nil {
+		t.Fatalf("outs %v err %v: want a permanent error and none of masmovil's events", outs, err)
+	}
+}
+
+func TestExecuteReleasesTheClaimOfAFinishedCommand(t *testing.T) {
+	store, db := newStore(t)
+	var calls atomic.Int32
+	if _, err := store.Execute(ctx(t), ledger.Command{ID: "c1", Org: "o", AggregateID: "o/f"}, increment(t, &calls, "c1")); err != nil {
+		t.Fatal(err)
+	}
+	// c2 claimed version 2, then ended FAILED without writing (its record exists).
+	if _, err := db.Collection("counters_versions").InsertOne(ctx(t), bson.D{{Key: "_id", Value: "o/f@2"}, {Key: "commandId", Value: "c2"}, {Key: "at", Value: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	fail := func(context.Context, *counter, int64) (ledger.Decision[counter], error) {
+		return ledger.Decision[counter]{Failure: &ledger.Failure{Code: "NOPE", Title: "T", Details: "d"}}, nil
+	}
+	if _, err := store.Execute(ctx(t), ledger.Command{ID: "c2", Org: "o", AggregateID: "o/f"}, fail); err != nil {
+		t.Fatal(err)
+	}
+	// The next command is refused once (the claim is released), then goes through.
+	_, err := store.Execute(ctx(t), ledger.Command{ID: "c3", Org: "o", AggregateID: "o/f"}, increment(t, &calls, "c3"))
+	if !errors.Is(err, ledger.ErrConflict) {
+		t.Fatalf("first attempt: %v, want ErrConflict", err)
+	}
+	if _, err := store.Execute(ctx(t), ledger.Command{ID: "c3", Org: "o", AggregateID: "o/f"}, increment(t, &calls, "c3")); err != nil {
+		t.Fatalf("retry after the release: %v", err)
+	}
+	if st, v, _ := store.Get(ctx(t), "o/f"); st.N != 2 || v != 2 {
+		t.Fatalf("state = %+v v%d, want n=2 v2", st, v)
+	}
+}

@@ -36,22 +36,22 @@ func (a *App) ActivationCallback(ctx context.Context, m Meta, c events.DisneyAct
 			}
 			return ledger.Decision[domain.Subscription]{Failure: f, Outputs: []consumer.Output{out}}, nil
 		}
+		// Every subscription goes through its child command, even one this callback linked on an
+		// earlier attempt: the child's record then answers with the events it stored, so a retry
+		// of the parent still publishes them.
 		var outs []consumer.Output
 		for _, id := range ids {
-			s, _, err := a.store.Get(ctx, id)
-			if err != nil {
-				return ledger.Decision[domain.Subscription]{}, err
-			}
-			if s.Entitled == domain.EntitledCanceled || s.Activated == domain.ActivatedLinked {
-				continue
-			}
 			child := m
 			child.CommandID = ledger.ChildID(m.CommandID, id)
-			o, err := a.execute(ctx, child, events.OpActivationCallback, c.Org, c.UserID, s.SubscriptionID,
+			subscriptionID := id[len(c.Org)+1:]
+			o, err := a.execute(ctx, child, events.OpActivationCallback, c.Org, c.UserID, subscriptionID,
 				func(ctx context.Context, current *domain.Subscription) (domain.Subscription, error) {
 					s, err := existing(current, c.UserID)
 					if err != nil {
 						return s, err
+					}
+					if s.Entitled == domain.EntitledCanceled || s.Activated == domain.ActivatedLinked {
+						return s, errUnchanged
 					}
 					if s, err = s.Link(a.now()); err != nil {
 						return s, err
@@ -59,7 +59,7 @@ func (a *App) ActivationCallback(ctx context.Context, m Meta, c events.DisneyAct
 					return s, a.partner.ConfirmActivation(ctx, child.CommandID, s.SubscriptionID)
 				})
 			if err != nil {
-				return ledger.Decision[domain.Subscription]{}, fmt.Errorf("link %s: %w", s.SubscriptionID, err)
+				return ledger.Decision[domain.Subscription]{}, fmt.Errorf("link %s: %w", subscriptionID, err)
 			}
 			outs = append(outs, o...)
 		}

@@ -108,6 +108,9 @@ func (a *App) execute(ctx context.Context, m Meta, operation, org, userID, subsc
 	}
 	return a.store.Execute(ctx, cmd, func(ctx context.Context, current *domain.Subscription, version int64) (ledger.Decision[domain.Subscription], error) {
 		next, err := ch(ctx, current)
+		if errors.Is(err, errUnchanged) {
+			return ledger.Decision[domain.Subscription]{}, nil
+		}
 		if err != nil {
 			f := failureOf(err)
 			if f == nil {
@@ -126,6 +129,9 @@ func (a *App) execute(ctx context.Context, m Meta, operation, org, userID, subsc
 		return ledger.Decision[domain.Subscription]{New: &next, Outputs: []consumer.Output{out}}, nil
 	})
 }
+
+// errUnchanged tells execute that the command is done and changes nothing: no write, no event.
+var errUnchanged = errors.New("nothing to change")
 
 // existing is the precondition of every command but create: the subscription exists and is the
 // user's. Another user's subscription is, for this user, one that does not exist.
