@@ -35,6 +35,9 @@ import (
 const (
 	Completed = "COMPLETED"
 	Failed    = "FAILED"
+	// DeadLettered marks a command the runner gave up on (retries exhausted, or poison); it is
+	// executed afresh if it is replayed from the dead-letter topic.
+	DeadLettered = "DEAD_LETTERED"
 )
 
 // outboxLimit bounds the outbox kept in an aggregate. Only commands whose offsets are not yet
@@ -162,8 +165,13 @@ func replay(op Operation, cmd Command) ([]consumer.Output, error) {
 // Execute runs cmd at most once and returns the events to publish (the stored ones on a
 // redelivery).
 func (s *Store[S]) Execute(ctx context.Context, cmd Command, decide Decide[S]) ([]consumer.Output, error) {
-	if op, err := s.Operation(ctx, cmd.ID); err == nil {
+	if op, err := s.Operation(ctx, cmd.ID); err == nil && op.Outcome != DeadLettered {
 		return replay(op, cmd)
+	} else if err == nil {
+		// A replay of a dead letter: forget the mark and run it.
+		if _, err := s.operations.DeleteOne(ctx, bson.D{{Key: "_id", Value: cmd.ID}, {Key: "outcome", Value: DeadLettered}}); err != nil {
+			return nil, fmt.Errorf("clear dead-letter mark %s: %w", cmd.ID, err)
+		}
 	} else if !errors.Is(err, mongox.ErrNotFound) {
 		return nil, err
 	}
@@ -420,6 +428,33 @@ func (s *Store[S]) History(ctx context.Context, aggregateID string, limit int64)
 		return nil, fmt.Errorf("history: %w", err)
 	}
 	return ops, nil
+}
+
+// MarkDeadLettered records that the runner gave up on a command, so the workflow endpoint can
+// say so instead of "accepted" for ever. It changes nothing if the command has a record.
+func (s *Store[S]) MarkDeadLettered(ctx context.Context, cmd Command, reason string) error {
+	_, err := s.insertOperation(ctx, cmd, DeadLettered, &Failure{Code: "DEAD_LETTERED", Title: "NOT_PROCESSED", Details: reason}, 0, nil)
+	return err
+}
+
+// DeadLetterMarker is consumer middleware that marks, with MarkDeadLettered, each command whose
+// handling failed for good; commandOf says which command a message is. Place it inside the
+// dead-letter middleware and outside the retries, as extra middleware is.
+func (s *Store[S]) DeadLetterMarker(commandOf func(consumer.Message) Command) consumer.Middleware {
+	return func(next consumer.Handler) consumer.Handler {
+		return func(ctx context.Context, msg consumer.Message) ([]consumer.Output, error) {
+			outs, err := next(ctx, msg)
+			if err == nil || ctx.Err() != nil {
+				return outs, err
+			}
+			mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			if merr := s.MarkDeadLettered(mctx, commandOf(msg), err.Error()); merr != nil {
+				logging.FromContext(ctx).WithError(merr).Warn("cannot mark the command as dead-lettered")
+			}
+			return outs, err
+		}
+	}
 }
 
 // EventID derives the id of the n-th event a command produces, stable across redeliveries.

@@ -273,3 +273,32 @@ func TestExecuteReleasesTheClaimOfAFinishedCommand(t *testing.T) {
 		t.Fatalf("state = %+v v%d, want n=2 v2", st, v)
 	}
 }
+
+func TestADeadLetteredCommandRunsWhenReplayed(t *testing.T) {
+	store, _ := newStore(t)
+	var calls atomic.Int32
+	cmd := ledger.Command{ID: "dl", Org: "o", Operation: "inc", AggregateID: "o/g"}
+	if err := store.MarkDeadLettered(ctx(t), cmd, "partner unavailable"); err != nil {
+		t.Fatal(err)
+	}
+	op, err := store.Operation(ctx(t), "dl")
+	if err != nil || op.Outcome != ledger.DeadLettered || op.Failure == nil || op.Failure.Details != "partner unavailable" {
+		t.Fatalf("mark = %+v (%v)", op, err)
+	}
+	if _, err := store.Execute(ctx(t), cmd, increment(t, &calls, "dl")); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("decide ran %d times, want 1: the replay must run", calls.Load())
+	}
+	if op, _ := store.Operation(ctx(t), "dl"); op.Outcome != ledger.Completed {
+		t.Fatalf("after the replay: %+v", op)
+	}
+	// A mark never overwrites an outcome.
+	if err := store.MarkDeadLettered(ctx(t), cmd, "late"); err != nil {
+		t.Fatal(err)
+	}
+	if op, _ := store.Operation(ctx(t), "dl"); op.Outcome != ledger.Completed {
+		t.Fatalf("a late mark overwrote the outcome: %+v", op)
+	}
+}

@@ -39,7 +39,11 @@ func (a *App) Operation(ctx context.Context, org, commandID string) (OperationSt
 	op, err := a.store.Operation(ctx, commandID)
 	switch {
 	case err == nil && op.Org == org:
-		return OperationState{Status: op.Outcome, Operation: &op}, nil
+		status := op.Outcome
+		if status == ledger.DeadLettered {
+			status = ledger.Failed // with the reason: the command went to the dead-letter topic
+		}
+		return OperationState{Status: status, Operation: &op}, nil
 	case err == nil, errors.Is(err, mongox.ErrNotFound):
 		if a.inflight != nil && a.inflight.Running(commandID) {
 			return OperationState{Status: "RUNNING"}, nil

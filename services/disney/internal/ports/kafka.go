@@ -4,13 +4,16 @@ package ports
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 
 	"provision.local/events"
 	"provision.local/pkg/consumer"
+	"provision.local/pkg/ledger"
 	"provision.local/services/disney/internal/app"
+	"provision.local/services/disney/internal/domain"
 )
 
 // NewCommandHandler routes each Disney command to its use case. A payload that does not match
@@ -60,6 +63,28 @@ func handle[C command](ctx context.Context, e cloudevents.Event, m app.Meta, use
 		return nil, consumer.Permanent(fmt.Errorf("the %s extension does not match the payload's org", events.ExtOrg))
 	}
 	return useCase(ctx, m, c)
+}
+
+// CommandOf says which command a message is, as far as it can be read, for the dead-letter mark.
+func CommandOf(msg consumer.Message) ledger.Command {
+	e := msg.Event
+	var p struct {
+		Org string `json:"org"`
+	}
+	_ = json.Unmarshal(e.Data(), &p)
+	org := p.Org
+	if org == "" {
+		org = events.Extension(e, events.ExtOrg)
+	}
+	cmd := ledger.Command{
+		ID: e.ID(), Type: e.Type(), Org: org, Operation: events.OperationOf(e.Type()),
+		CorrelationID: events.Extension(e, events.ExtCorrelationID),
+		WorkflowID:    events.Extension(e, events.ExtWorkflowID),
+	}
+	if key := events.Extension(e, events.ExtPartitionKey); key != "" && cmd.Operation != events.OpActivationCallback {
+		cmd.AggregateID = domain.Key(org, key)
+	}
+	return cmd
 }
 
 func orgOf(c any) string {

@@ -45,7 +45,10 @@ type stack struct {
 	pub     *kafkaio.Publisher
 }
 
-func start(t testing.TB) *stack {
+func start(t testing.TB) *stack { return startWith(t, nil) }
+
+// startWith is start with the configuration adjusted by adjust.
+func startWith(t testing.TB, adjust func(*service.Config)) *stack {
 	t.Helper()
 	b, err := localinfra.StartBroker(localinfra.BrokerConfig{})
 	if err != nil {
@@ -74,6 +77,9 @@ func start(t testing.TB) *stack {
 	cfg.Consumer.RetryInitial = 20 * time.Millisecond
 	cfg.Consumer.RetryMax = 200 * time.Millisecond
 	cfg.Consumer.RetryMaxElapsed = 30 * time.Second
+	if adjust != nil {
+		adjust(&cfg)
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -417,5 +423,41 @@ func TestActivationCallbackLinksTheUsersSubscriptions(t *testing.T) {
 	s.partnerCall(http.MethodGet, "/disney/v1/entitlements/ENT-link", nil, &ent)
 	if !ent.Linked {
 		t.Fatal("the partner was not told of the activation")
+	}
+}
+
+func TestExhaustedRetriesAreDeadLetteredAndReplayable(t *testing.T) {
+	s := startWith(t, func(cfg *service.Config) { cfg.Consumer.RetryMaxElapsed = 500 * time.Millisecond })
+	if code := s.partnerCall(http.MethodPut, "/admin/faults/disney", map[string]any{"status": 503, "rate": 1.0}, nil); code != http.StatusOK {
+		t.Fatalf("inject fault: %d", code)
+	}
+	c := create(t, "MOO1", "ENT-dlq")
+	s.send(c)
+	op := s.waitOperation(c.ID())
+	if op.Status != "FAILED" || op.Error == nil || op.Error.Code != "DEAD_LETTERED" {
+		t.Fatalf("outcome %+v, want FAILED DEAD_LETTERED", op)
+	}
+	dead := s.topicRecords(events.TopicDeadLetter, 1)[0]
+	// The partner is back; an operator replays the dead letter onto the commands topic.
+	if code := s.partnerCall(http.MethodDelete, "/admin/faults/disney", nil, nil); code != http.StatusNoContent {
+		t.Fatalf("clear fault: %d", code)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	replay := kafka.Message{Topic: events.TopicDisneyCommands, Key: dead.Key, Value: dead.Value}
+	for _, h := range dead.Headers {
+		if !strings.HasPrefix(h.Key, "dlq_") {
+			replay.Headers = append(replay.Headers, h)
+		}
+	}
+	if err := s.pub.PublishMessages(ctx, replay); err != nil {
+		t.Fatal(err)
+	}
+	s.eventually("the replayed command to complete", func() bool {
+		var o operation
+		return s.get("/internal/v1/orgs/masmovil/operations/"+c.ID(), &o) == http.StatusOK && o.Status == "COMPLETED"
+	})
+	if st, _ := s.status("MOO1", "ENT-dlq"); st.Entitled != "ACTIVE" {
+		t.Fatalf("after the replay: %+v", st)
 	}
 }

@@ -49,7 +49,7 @@ func Run(ctx context.Context, cfg Config, log *logrus.Logger) error {
 			a := app.New(store, adapters.NewDisneyPartnerClient(cfg.PartnerURL, cfg.PartnerTimeout), inflight)
 			return provider.Wiring{
 				Handler:    ports.NewCommandHandler(a),
-				Middleware: []consumer.Middleware{inflight.Middleware()},
+				Middleware: []consumer.Middleware{inflight.Middleware(), store.DeadLetterMarker(ports.CommandOf)},
 				Routes:     func(r *gin.Engine) { ports.RegisterInternalRoutes(r, a) },
 			}, nil
 		},
