@@ -109,8 +109,9 @@ type DisneySubscriptionStatus struct {
 	Cancellation string `json:"cancellation,omitempty"`
 	// Activated is one of ActivatedValues().
 	Activated string `json:"activated"`
-	// Products are the products of the subscription after the change; empty once the whole
-	// subscription is terminated. A nil slice is encoded as [].
+	// Products are the products of the subscription after the change. A terminated subscription
+	// keeps the products it had (entitled CANCELED says none is active); removing the last
+	// product by name leaves it empty. A nil slice is encoded as [].
 	Products    []string  `json:"products"`
 	LastUpdated time.Time `json:"lastUpdated"`
 	// Version is the subscription's version after the change: 1 after creation, then +1 per

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -43,7 +44,10 @@ func (a *App) ActivationCallback(ctx context.Context, m Meta, c events.DisneyAct
 		for _, id := range ids {
 			child := m
 			child.CommandID = ledger.ChildID(m.CommandID, id)
-			subscriptionID := id[len(c.Org)+1:]
+			subscriptionID, ok := strings.CutPrefix(id, domain.Key(c.Org, ""))
+			if !ok {
+				return ledger.Decision[domain.Subscription]{}, fmt.Errorf("subscription %q found for org %q", id, c.Org)
+			}
 			o, err := a.execute(ctx, child, events.OpActivationCallback, c.Org, c.UserID, subscriptionID,
 				func(ctx context.Context, current *domain.Subscription) (domain.Subscription, error) {
 					s, err := existing(current, c.UserID)

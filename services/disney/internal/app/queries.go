@@ -44,7 +44,9 @@ func (a *App) Operation(ctx context.Context, org, commandID string) (OperationSt
 			status = ledger.Failed // with the reason: the command went to the dead-letter topic
 		}
 		return OperationState{Status: status, Operation: &op}, nil
-	case err == nil, errors.Is(err, mongox.ErrNotFound):
+	case err == nil:
+		return OperationState{}, domain.ErrNotFound // another org's command
+	case errors.Is(err, mongox.ErrNotFound):
 		if a.inflight != nil && a.inflight.Running(commandID) {
 			return OperationState{Status: "RUNNING"}, nil
 		}

@@ -3,6 +3,7 @@ package ports
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -81,9 +82,7 @@ func RegisterInternalRoutes(r *gin.Engine, a *app.App) {
 		v := OperationView{CommandID: c.Param("id"), Status: st.Status}
 		if op := st.Operation; op != nil {
 			v.Operation, v.Error, v.UpdatedAt = op.Operation, op.Failure, &op.At
-			if op.AggregateID != "" {
-				v.SubscriptionID = op.AggregateID[len(op.Org)+1:]
-			}
+			v.SubscriptionID, _ = strings.CutPrefix(op.AggregateID, domain.Key(op.Org, ""))
 		}
 		c.JSON(http.StatusOK, v)
 	})
