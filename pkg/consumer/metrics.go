@@ -1,11 +1,10 @@
 package consumer
 
 import (
-	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"provision.local/pkg/metrics"
 )
 
 var (
@@ -19,33 +18,20 @@ var (
 // many runners exist; collectors already registered by another copy are reused.
 func registerMetrics() {
 	metricsOnce.Do(func() {
-		messagesTotal = register(prometheus.NewCounterVec(prometheus.CounterOpts{
+		messagesTotal = metrics.Register(prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "provision_consumer_messages_total",
 			Help: "Messages committed, by topic, group and outcome (processed, deadlettered).",
 		}, []string{"topic", "group", "outcome"}))
-		retriesTotal = register(prometheus.NewCounterVec(prometheus.CounterOpts{
+		retriesTotal = metrics.Register(prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "provision_consumer_retries_total",
 			Help: "Repeated attempts: handler retries, output publish retries and dead-letter write retries.",
 		}, []string{"topic", "group"}))
-		handleSeconds = register(prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		handleSeconds = metrics.Register(prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "provision_consumer_handle_seconds",
 			Help:    "Time from handing a message to the handler until its commit.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 12),
 		}, []string{"topic", "group"}))
 	})
-}
-
-func register[C prometheus.Collector](c C) C {
-	if err := prometheus.DefaultRegisterer.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
-		panic(fmt.Sprintf("register metric: %v", err))
-	}
-	return c
 }
 
 // runnerMetrics are the series of one runner.

@@ -12,6 +12,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"provision.local/pkg/cekafka"
+	"provision.local/pkg/metrics"
 )
 
 // Publisher writes CloudEvents and raw records synchronously. It is safe for concurrent use.
@@ -129,27 +130,14 @@ var (
 // exist; if another copy of the collectors is already registered it is reused.
 func registerMetrics() {
 	metricsOnce.Do(func() {
-		publishedTotal = register(prometheus.NewCounterVec(prometheus.CounterOpts{
+		publishedTotal = metrics.Register(prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "provision_kafka_published_total",
 			Help: "Records written to Kafka, by topic and outcome (ok, error).",
 		}, []string{"topic", "outcome"}))
-		publishSeconds = register(prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		publishSeconds = metrics.Register(prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "provision_kafka_publish_seconds",
 			Help:    "Duration of synchronous Kafka writes (acks=all), by topic.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"topic"}))
 	})
-}
-
-func register[C prometheus.Collector](c C) C {
-	if err := prometheus.DefaultRegisterer.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
-		panic(fmt.Sprintf("register metric: %v", err))
-	}
-	return c
 }
