@@ -42,13 +42,16 @@ func Load(dst any) error {
 	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("config: Load needs a non-nil pointer to a struct, got %T", dst)
 	}
-	if err := loadStruct(v.Elem()); err != nil {
+	if err := walk(v.Elem(), loadField, validate); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
 	return nil
 }
 
-func loadStruct(v reflect.Value) error {
+// walk calls field for every env-tagged field of the struct v and of its untagged nested
+// structs (nested ones first), joining their errors; once a struct's fields all succeeded it
+// calls done on that struct, when done is not nil.
+func walk(v reflect.Value, field func(fv reflect.Value, sf reflect.StructField, name string) error, done func(reflect.Value) error) error {
 	var errs []error
 	t := v.Type()
 	for i := range t.NumField() {
@@ -58,22 +61,24 @@ func loadStruct(v reflect.Value) error {
 		}
 		fv := v.Field(i)
 		name, tagged := sf.Tag.Lookup("env")
-		if !tagged {
-			if fv.Kind() == reflect.Struct && fv.Type() != durationType {
-				if err := loadStruct(fv); err != nil {
-					errs = append(errs, err)
-				}
-			}
-			continue
+		var err error
+		switch {
+		case tagged:
+			err = field(fv, sf, name)
+		case fv.Kind() == reflect.Struct && fv.Type() != durationType:
+			err = walk(fv, field, done)
 		}
-		if err := loadField(fv, sf, name); err != nil {
+		if err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	return validate(v)
+	if done != nil {
+		return done(v)
+	}
+	return nil
 }
 
 func validate(v reflect.Value) error {
@@ -202,33 +207,24 @@ func Fields(cfg any) logrus.Fields {
 }
 
 func collect(v reflect.Value, out logrus.Fields) {
-	t := v.Type()
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if !sf.IsExported() {
-			continue
-		}
-		fv := v.Field(i)
-		name, tagged := sf.Tag.Lookup("env")
-		if !tagged {
-			if fv.Kind() == reflect.Struct && fv.Type() != durationType {
-				collect(fv, out)
-			}
-			continue
-		}
-		if sf.Tag.Get("secret") == "true" {
-			if fv.IsZero() || (fv.Kind() == reflect.Slice && fv.Len() == 0) {
-				out[name] = ""
-			} else {
-				out[name] = "****"
-			}
-			continue
-		}
+	_ = walk(v, func(fv reflect.Value, sf reflect.StructField, name string) error {
 		switch x := fv.Interface().(type) {
 		case time.Duration:
 			out[name] = x.String()
 		default:
 			out[name] = x
 		}
+		if sf.Tag.Get("secret") == "true" {
+			out[name] = mask(fv)
+		}
+		return nil
+	}, nil)
+}
+
+// mask shows whether a secret is set without showing it.
+func mask(fv reflect.Value) string {
+	if fv.IsZero() || (fv.Kind() == reflect.Slice && fv.Len() == 0) {
+		return ""
 	}
+	return "****"
 }
