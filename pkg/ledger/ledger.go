@@ -53,6 +53,11 @@ type Command struct {
 	AggregateID   string // the document the command targets; empty when it targets none
 	CorrelationID string
 	WorkflowID    string
+	// Fingerprint is a digest of the request that issued the command (operation, target, body),
+	// so an id reused for a different request can be told from a retry; empty when unknown.
+	Fingerprint string
+	// IssuedAt is when the command was issued (its CloudEvent time); zero when unknown.
+	IssuedAt time.Time
 }
 
 // Failure says why an operation failed; it is shown to clients by the workflow endpoint.
@@ -111,6 +116,7 @@ type Operation struct {
 	Version       int64          `bson:"version,omitempty" json:"version,omitempty"`
 	CorrelationID string         `bson:"correlationId,omitempty" json:"correlationId,omitempty"`
 	WorkflowID    string         `bson:"workflowId,omitempty" json:"workflowId,omitempty"`
+	Fingerprint   string         `bson:"fingerprint,omitempty" json:"fingerprint,omitempty"`
 	At            time.Time      `bson:"at" json:"at"`
 	Outputs       []StoredOutput `bson:"outputs,omitempty" json:"-"`
 }
@@ -352,6 +358,7 @@ func (s *Store[S]) insertOperation(ctx context.Context, cmd Command, outcome str
 		Version:       version,
 		CorrelationID: cmd.CorrelationID,
 		WorkflowID:    cmd.WorkflowID,
+		Fingerprint:   cmd.Fingerprint,
 		At:            s.now(),
 		Outputs:       outputs,
 	}
