@@ -1,28 +1,31 @@
 package adapters
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
 
+	"provision.local/pkg/partnerhttp"
 	"provision.local/services/disney/internal/app"
 )
 
 // DisneyPartnerClient calls the Disney partner API over HTTP.
 type DisneyPartnerClient struct {
-	base string
-	http *http.Client
+	http *partnerhttp.Client
 }
+
+// notFoundCodes are the codes of Disney's 404s about things that do not exist: the entitlement,
+// or a product on it. Any other 404 is a wrong URL and is retried.
+var notFoundCodes = []string{"ENTITLEMENT_NOT_FOUND", "PRODUCT_NOT_FOUND"}
 
 // NewDisneyPartnerClient returns a client for the API at baseURL (for example
 // http://127.0.0.1:8090/disney). timeout bounds each call.
 func NewDisneyPartnerClient(baseURL string, timeout time.Duration) *DisneyPartnerClient {
-	return &DisneyPartnerClient{base: baseURL, http: &http.Client{Timeout: timeout}}
+	return &DisneyPartnerClient{http: partnerhttp.New(partnerhttp.Config{
+		Partner: "disney", BaseURL: baseURL, Timeout: timeout, NotFoundCodes: notFoundCodes,
+	})}
 }
 
 type entitlementBody struct {
@@ -79,44 +82,12 @@ func (c *DisneyPartnerClient) ActivationURL(ctx context.Context, key, id string,
 	return out, err
 }
 
-// do sends one request. A 4xx answer is a *app.PartnerRejection (final); anything else that is
-// not 2xx (5xx, 429, timeouts, connection errors) is returned as a plain, retryable error.
+// do sends one request. The partner's refusal becomes the app's *app.PartnerRejection, which
+// fails the operation; any other error is returned as it is, to be retried.
 func (c *DisneyPartnerClient) do(ctx context.Context, method, path, key string, body, out any) error {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return fmt.Errorf("encode partner request: %w", err)
+	err := c.http.Call(ctx, method, path, key, body, out)
+	if r, ok := errors.AsType[*partnerhttp.Rejection](err); ok {
+		return &app.PartnerRejection{Status: r.Status, Code: r.Code, Message: r.Message}
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(b))
-	if err != nil {
-		return fmt.Errorf("partner request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Idempotency-Key", key)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("disney partner %s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	switch {
-	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		if out != nil {
-			if err := json.Unmarshal(raw, out); err != nil {
-				return fmt.Errorf("decode partner answer: %w", err)
-			}
-		}
-		return nil
-	case resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusRequestTimeout:
-		var e struct {
-			Error struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
-			} `json:"error"`
-		}
-		_ = json.Unmarshal(raw, &e)
-		return &app.PartnerRejection{Status: resp.StatusCode, Code: e.Error.Code, Message: e.Error.Message}
-	default:
-		return fmt.Errorf("disney partner %s %s: status %d", method, path, resp.StatusCode)
-	}
+	return err
 }

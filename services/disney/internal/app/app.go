@@ -54,8 +54,10 @@ type ActivationURL struct {
 	ExpiryDate string `json:"expiryDate,omitempty"`
 }
 
-// PartnerRejection is a definitive (4xx) answer from the partner: the operation fails and is
-// not retried. Any other partner error is treated as transient.
+// PartnerRejection is the partner's business refusal of a call: the request is invalid, conflicts
+// with the partner's state, or names an entitlement or product the partner does not have. The
+// operation fails and is not retried. Any other partner error (no answer, a broken credential or
+// URL, an overloaded partner) is transient.
 type PartnerRejection struct {
 	Status  int
 	Code    string
@@ -175,8 +177,9 @@ func (a *App) output(m Meta, ceType, org, key string, payload any) (consumer.Out
 	return consumer.Output{Topic: events.TopicDisneyStatus, Event: e}, nil
 }
 
-// failureOf classifies an error: a *ledger.Failure for one that fails the operation for good,
-// nil for one worth retrying (infrastructure, partner unavailable).
+// failureOf classifies an error: a *ledger.Failure for one that fails the operation for good (a
+// domain refusal, a partner's refusal), nil for one worth retrying (the store, a partner that is
+// unreachable, overloaded or misconfigured).
 func failureOf(err error) *ledger.Failure {
 	var te *domain.TransitionError
 	var pr *PartnerRejection

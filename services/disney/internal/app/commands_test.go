@@ -6,6 +6,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -260,16 +261,26 @@ func TestCommands_PartnerRejectionFailsPartnerRejected(t *testing.T) {
 	const seedVersion = 2
 	active := subscription(owner, subID, domain.EntitledActive, domain.ActivatedUnlinked)
 	onHold := subscription(owner, subID, domain.EntitledBillingHold, domain.ActivatedUnlinked)
+	// The refusals the partner answers for each call (a conflict with its state, an entitlement
+	// or product it does not have, an invalid request), also when wrapped on the way.
 	tests := []struct {
-		name string
-		seed *domain.Subscription
-		cmd  command
+		name      string
+		seed      *domain.Subscription
+		cmd       command
+		rejection error
 	}{
-		{"createRejected", nil, createCmd(owner, subID, basic, premium)},
-		{"modifyRejected", &active, modifyCmd(owner, subID, premium)},
-		{"suspendRejected", &active, suspendCmd(owner, subID)},
-		{"reactivateRejected", &onHold, reactivateCmd(owner, subID)},
-		{"terminateRejected", &active, terminateCmd(owner, subID, basic)},
+		{"createConflict", nil, createCmd(owner, subID, basic, premium),
+			&app.PartnerRejection{Status: 409, Code: "ENTITLEMENT_EXISTS", Message: "entitlement already exists"}},
+		{"createInvalid", nil, createCmd(owner, subID, basic, premium),
+			&app.PartnerRejection{Status: 422, Code: "INVALID_ENTITLEMENT", Message: "entitlement refused"}},
+		{"modifyEntitlementNotFound", &active, modifyCmd(owner, subID, premium),
+			&app.PartnerRejection{Status: 404, Code: "ENTITLEMENT_NOT_FOUND", Message: "entitlement not found"}},
+		{"suspendProductNotFound", &active, suspendCmd(owner, subID),
+			&app.PartnerRejection{Status: 404, Code: "PRODUCT_NOT_FOUND", Message: "product not on the entitlement"}},
+		{"reactivateNotSuspended", &onHold, reactivateCmd(owner, subID),
+			&app.PartnerRejection{Status: 409, Code: "ENTITLEMENT_NOT_SUSPENDED", Message: "entitlement is not suspended"}},
+		{"terminateWrappedRejection", &active, terminateCmd(owner, subID, basic),
+			fmt.Errorf("cancel: %w", &app.PartnerRejection{Status: 400, Code: "INVALID_REQUEST", Message: "reason is required"})},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -278,7 +289,7 @@ func TestCommands_PartnerRejectionFailsPartnerRejected(t *testing.T) {
 			if tc.seed != nil {
 				f.store.seed(*tc.seed, seedVersion)
 			}
-			f.partner.failWith(&app.PartnerRejection{Status: 422, Code: "INVALID_ENTITLEMENT", Message: "entitlement refused"}, nil)
+			f.partner.failWith(tc.rejection, nil)
 			m := meta("cmd-"+tc.name, tc.cmd.ceType)
 
 			outs, err := tc.cmd.run(ctx, f.app, m)
@@ -286,8 +297,10 @@ func TestCommands_PartnerRejectionFailsPartnerRejected(t *testing.T) {
 				t.Fatalf("a rejection is an outcome, not an error: %v", err)
 			}
 			checkFailed(t, f, outs, m, tc.cmd, "PARTNER_REJECTED")
-			if p := failedPayload(t, onlyEvent(t, outs)); !strings.Contains(p.Error.Details, "422") {
-				t.Errorf("details = %q, want the partner's status", p.Error.Details)
+			rej, _ := errors.AsType[*app.PartnerRejection](tc.rejection)
+			want := fmt.Sprintf("%d %s", rej.Status, rej.Code)
+			if p := failedPayload(t, onlyEvent(t, outs)); !strings.Contains(p.Error.Details, want) {
+				t.Errorf("details = %q, want the partner's status and code %q", p.Error.Details, want)
 			}
 			calls := f.partner.Calls()
 			if len(calls) != 1 || calls[0].Method != tc.cmd.method || calls[0].Key != m.CommandID {
