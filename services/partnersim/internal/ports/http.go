@@ -89,12 +89,14 @@ type admin struct {
 	partners map[string]*sim.Partner
 }
 
-// faultRequest is the body of PUT /admin/faults/{partner}. An absent rate means every request.
+// faultRequest is the body of PUT /admin/faults/{partner}. An absent rate means every request;
+// an absent match, every request of the partner.
 type faultRequest struct {
 	Status     int      `json:"status"`
 	Rate       *float64 `json:"rate"`
 	LatencyMS  int64    `json:"latency_ms"`
 	ForSeconds int64    `json:"for_seconds"`
+	Match      string   `json:"match"`
 }
 
 func (a *admin) putFault(c *gin.Context) {
@@ -110,7 +112,7 @@ func (a *admin) putFault(c *gin.Context) {
 		writeError(c, http.StatusBadRequest, "INVALID_FAULT", "body must be a JSON fault: "+err.Error())
 		return
 	}
-	spec := sim.FaultSpec{Status: in.Status, Rate: 1, LatencyMS: in.LatencyMS, ForSeconds: in.ForSeconds}
+	spec := sim.FaultSpec{Status: in.Status, Rate: 1, LatencyMS: in.LatencyMS, ForSeconds: in.ForSeconds, Match: in.Match}
 	if in.Rate != nil {
 		spec.Rate = *in.Rate
 	}

@@ -140,6 +140,12 @@ func TestAdminFaults(t *testing.T) {
 		{"putNegativeForSeconds400", http.MethodPut, "/admin/faults/disney", `{"status":503,"for_seconds":-1}`, http.StatusBadRequest, "INVALID_FAULT", ""},
 		{"putUnknownField400", http.MethodPut, "/admin/faults/disney", `{"status":503,"latencyMs":5}`, http.StatusBadRequest, "INVALID_FAULT", ""},
 		{"putNotJSON400", http.MethodPut, "/admin/faults/disney", `503`, http.StatusBadRequest, "INVALID_FAULT", ""},
+		{"putScoped200", http.MethodPut, "/admin/faults/disney", `{"status":503,"match":"ENT-1"}`, http.StatusOK, "",
+			`{"status":503,"rate":1,"latency_ms":0,"for_seconds":0,"match":"ENT-1","set_at":"2026-01-02T03:04:05Z"}`},
+		{"putEmptyMatchIsUnscoped200", http.MethodPut, "/admin/faults/disney", `{"status":503,"match":""}`, http.StatusOK, "",
+			`{"status":503,"rate":1,"latency_ms":0,"for_seconds":0,"set_at":"2026-01-02T03:04:05Z"}`},
+		{"putMatchTooLong400", http.MethodPut, "/admin/faults/disney", `{"status":503,"match":"` + strings.Repeat("x", sim.MaxMatchLen+1) + `"}`, http.StatusBadRequest, "INVALID_FAULT", ""},
+		{"putMatchNotString400", http.MethodPut, "/admin/faults/disney", `{"status":503,"match":42}`, http.StatusBadRequest, "INVALID_FAULT", ""},
 		{"putUnknownPartner404", http.MethodPut, "/admin/faults/netflix", `{"status":503}`, http.StatusNotFound, "PARTNER_NOT_FOUND", ""},
 		{"getNone404", http.MethodGet, "/admin/faults/disney", "", http.StatusNotFound, "FAULT_NOT_FOUND", ""},
 		{"getUnknownPartner404", http.MethodGet, "/admin/faults/netflix", "", http.StatusNotFound, "PARTNER_NOT_FOUND", ""},
@@ -208,6 +214,44 @@ func TestInjected503HasNoEffectAndIsNotStored(t *testing.T) {
 	}
 	if n := h.requests().Effects[disney.OpCreate]; n != 1 {
 		t.Fatalf("effects.create = %d, want 1", n)
+	}
+}
+
+func TestScopedFaultHitsOnlyTheMatchingEntitlement(t *testing.T) {
+	h := newHarness(t)
+	h.putFault(`{"status":503,"match":"e-slow"}`)
+	if w := h.do(http.MethodGet, "/admin/faults/disney", "", ""); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"match":"e-slow"`) {
+		t.Fatalf("get fault: %d %s, want the match shown", w.Code, w.Body)
+	}
+
+	steps := []struct {
+		name   string
+		method string
+		path   string
+		key    string
+		body   string
+		want   int
+	}{
+		{"createOfTheMatchFaulted", http.MethodPost, "/disney/v1/entitlements", "k1", h.createBody("e-slow"), http.StatusServiceUnavailable},
+		{"createOfAnotherServed", http.MethodPost, "/disney/v1/entitlements", "k2", h.createBody("e-fast"), http.StatusCreated},
+		{"suspendOfAnotherServed", http.MethodPost, "/disney/v1/entitlements/e-fast/suspend", "k3", `{}`, http.StatusOK},
+		{"getOfTheMatchFaulted", http.MethodGet, "/disney/v1/entitlements/e-slow", "", "", http.StatusServiceUnavailable},
+	}
+	for _, s := range steps {
+		if w := h.do(s.method, s.path, s.key, s.body); w.Code != s.want {
+			t.Fatalf("%s: %d %s, want %d", s.name, w.Code, w.Body, s.want)
+		}
+	}
+	if r := h.requests(); r.Faulted[disney.OpCreate] != 1 || r.Faulted[disney.OpGet] != 1 || r.Effects[disney.OpCreate] != 1 || r.Effects[disney.OpSuspend] != 1 {
+		t.Fatalf("report faulted %v effects %v, want the matching create and get faulted, the others served", r.Faulted, r.Effects)
+	}
+
+	// Lifted, the faulted create goes through with its key.
+	if w := h.do(http.MethodDelete, "/admin/faults/disney", "", ""); w.Code != http.StatusNoContent {
+		t.Fatalf("delete fault: %d", w.Code)
+	}
+	if w := h.do(http.MethodPost, "/disney/v1/entitlements", "k1", h.createBody("e-slow")); w.Code != http.StatusCreated {
+		t.Fatalf("create after the fault: %d %s", w.Code, w.Body)
 	}
 }
 

@@ -1,8 +1,10 @@
 package sim
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -11,6 +13,7 @@ import (
 const (
 	MaxLatencyMS  = 5 * 60 * 1000
 	MaxForSeconds = 7 * 24 * 60 * 60
+	MaxMatchLen   = 256
 )
 
 // ErrInvalidFault is wrapped by every FaultSpec validation error.
@@ -26,6 +29,9 @@ type FaultSpec struct {
 	LatencyMS int64 `json:"latency_ms"`
 	// ForSeconds is how long the fault lasts; 0 means until cleared.
 	ForSeconds int64 `json:"for_seconds"`
+	// Match, when set, scopes the fault to the requests whose path or body contains it, such as
+	// one entitlement's id: its create names it in the body, every later call in the path.
+	Match string `json:"match,omitempty"`
 }
 
 // Validate reports the first out-of-range field.
@@ -39,8 +45,16 @@ func (s FaultSpec) Validate() error {
 		return fmt.Errorf("%w: latency_ms must be within 0..%d, got %d", ErrInvalidFault, MaxLatencyMS, s.LatencyMS)
 	case s.ForSeconds < 0 || s.ForSeconds > MaxForSeconds:
 		return fmt.Errorf("%w: for_seconds must be within 0..%d, got %d", ErrInvalidFault, MaxForSeconds, s.ForSeconds)
+	case len(s.Match) > MaxMatchLen:
+		return fmt.Errorf("%w: match must be at most %d bytes, got %d", ErrInvalidFault, MaxMatchLen, len(s.Match))
 	}
 	return nil
+}
+
+// scopes reports whether req is within the fault's scope: every request without Match, else
+// those whose path or body contains it.
+func (s FaultSpec) scopes(req Request) bool {
+	return s.Match == "" || strings.Contains(req.Path, s.Match) || bytes.Contains(req.Body, []byte(s.Match))
 }
 
 // Latency is LatencyMS as a duration.
@@ -58,7 +72,7 @@ func (f Fault) expired(now time.Time) bool {
 	return f.ExpiresAt != nil && !now.Before(*f.ExpiresAt)
 }
 
-// faults holds at most one fault per partner.
+// faults holds at most one fault per partner, scoped or not: setting one replaces the one before.
 type faults struct {
 	mu    sync.Mutex
 	fault *Fault

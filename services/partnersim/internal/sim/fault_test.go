@@ -2,6 +2,8 @@ package sim_test
 
 import (
 	"errors"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,6 +31,9 @@ func TestFaultSpecValidate(t *testing.T) {
 		{"latencyTooLongInvalid", sim.FaultSpec{Rate: 1, LatencyMS: sim.MaxLatencyMS + 1}, false},
 		{"forSecondsNegativeInvalid", sim.FaultSpec{Status: 503, Rate: 1, ForSeconds: -1}, false},
 		{"forSecondsTooLongInvalid", sim.FaultSpec{Status: 503, Rate: 1, ForSeconds: sim.MaxForSeconds + 1}, false},
+		{"matchValid", sim.FaultSpec{Status: 503, Rate: 1, Match: "ENT-1"}, true},
+		{"matchAtLimitValid", sim.FaultSpec{Status: 503, Rate: 1, Match: strings.Repeat("a", sim.MaxMatchLen)}, true},
+		{"matchTooLongInvalid", sim.FaultSpec{Status: 503, Rate: 1, Match: strings.Repeat("a", sim.MaxMatchLen+1)}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,5 +89,43 @@ func TestFaultWithoutForSecondsLastsUntilCleared(t *testing.T) {
 	p.ClearFault()
 	if _, ok := p.Fault(); ok {
 		t.Fatal("fault still set after ClearFault")
+	}
+}
+
+func TestScopedFaultHitsMatchingRequestsOnly(t *testing.T) {
+	onEntitlement := func(path, body string) sim.Request {
+		return sim.Request{Method: http.MethodPost, Path: path, Operation: "op", IdempotencyKey: "k-" + path + body, Mutating: true, Body: []byte(body)}
+	}
+	tests := []struct {
+		name        string
+		match       string
+		req         sim.Request
+		wantFaulted bool
+	}{
+		{"pathContainsMatchFaulted", "ENT-1", onEntitlement("/p/v1/entitlements/ENT-1/suspend", `{}`), true},
+		{"bodyContainsMatchFaulted", "ENT-1", onEntitlement("/p/v1/entitlements", `{"entitlementId":"ENT-1"}`), true},
+		{"otherPathNotFaulted", "ENT-1", onEntitlement("/p/v1/entitlements/ENT-2/suspend", `{}`), false},
+		{"otherBodyNotFaulted", "ENT-1", onEntitlement("/p/v1/entitlements", `{"entitlementId":"ENT-2"}`), false},
+		{"readWithMatchingPathFaulted", "ENT-1", sim.Request{Method: http.MethodGet, Path: "/p/v1/entitlements/ENT-1", Operation: "get"}, true},
+		{"noMatchFaultsEveryRequest", "", onEntitlement("/p/v1/entitlements/ENT-2/suspend", `{}`), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := sim.NewPartner(sim.Config{Name: "p", Clock: simtest.NewClock(t0)})
+			if _, err := p.SetFault(sim.FaultSpec{Status: 503, Rate: 1, Match: tt.match}); err != nil {
+				t.Fatal(err)
+			}
+			res := p.Handle(t.Context(), tt.req, okApply(nil))
+			if res.Faulted != tt.wantFaulted {
+				t.Fatalf("faulted = %v (status %d), want %v", res.Faulted, res.Status, tt.wantFaulted)
+			}
+			wantStatus := http.StatusOK
+			if tt.wantFaulted {
+				wantStatus = http.StatusServiceUnavailable
+			}
+			if res.Status != wantStatus || res.Effect == tt.wantFaulted {
+				t.Fatalf("status %d effect %v, want %d and an effect only when not faulted", res.Status, res.Effect, wantStatus)
+			}
+		})
 	}
 }

@@ -57,6 +57,7 @@ func (p *Partner) Route(op Operation, mutating bool, h HandlerFunc) gin.HandlerF
 			Operation:      op,
 			IdempotencyKey: c.GetHeader(HeaderIdempotencyKey),
 			Mutating:       mutating,
+			Body:           body,
 		}
 		res := p.Handle(c.Request.Context(), req, func() Response {
 			if readErr != nil {

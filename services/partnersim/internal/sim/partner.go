@@ -40,6 +40,8 @@ type Request struct {
 	IdempotencyKey string
 	// Mutating requests require an idempotency key and replay their first answer for it.
 	Mutating bool
+	// Body is the request body, read by a scoped fault's match.
+	Body []byte
 }
 
 // Response is a partner's answer. The body is serialized once, so a replay is byte for byte the
@@ -170,7 +172,7 @@ func (p *Partner) Handle(ctx context.Context, req Request, apply func() Response
 // handle returns the result and the latency a fault injected.
 func (p *Partner) handle(ctx context.Context, req Request, apply func() Response) (Result, time.Duration) {
 	var injected time.Duration
-	if f, hit := p.roll(); hit {
+	if f, hit := p.roll(req); hit {
 		if d := f.Latency(); d > 0 {
 			injected = d
 			if err := p.clock.Sleep(ctx, d); err != nil {
@@ -214,9 +216,9 @@ func (p *Partner) handle(ctx context.Context, req Request, apply func() Response
 }
 
 // roll returns the fault in force and whether it hits this request.
-func (p *Partner) roll() (Fault, bool) {
+func (p *Partner) roll(req Request) (Fault, bool) {
 	f, ok := p.faults.current(p.clock.Now())
-	if !ok || f.Rate <= 0 {
+	if !ok || f.Rate <= 0 || !f.scopes(req) {
 		return Fault{}, false
 	}
 	return f, f.Rate >= 1 || p.rand() < f.Rate
