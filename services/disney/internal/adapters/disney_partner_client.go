@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"provision.local/events"
 	"provision.local/pkg/partnerhttp"
 	"provision.local/services/disney/internal/app"
 )
@@ -24,7 +25,7 @@ var notFoundCodes = []string{"ENTITLEMENT_NOT_FOUND", "PRODUCT_NOT_FOUND"}
 // http://127.0.0.1:8090/disney). timeout bounds each call.
 func NewDisneyPartnerClient(baseURL string, timeout time.Duration) *DisneyPartnerClient {
 	return &DisneyPartnerClient{http: partnerhttp.New(partnerhttp.Config{
-		Partner: "disney", BaseURL: baseURL, Timeout: timeout, NotFoundCodes: notFoundCodes,
+		Partner: events.ProviderDisney, BaseURL: baseURL, Timeout: timeout, NotFoundCodes: notFoundCodes,
 	})}
 }
 
