@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -110,10 +111,8 @@ func TestSeedCurlsAreAccepted(t *testing.T) {
 		t.Run(c.Operation, func(t *testing.T) {
 			_, rest, _ := strings.Cut(c.URL, "://")
 			_, path, _ := strings.Cut(rest, "/")
-			req, err := http.NewRequest(c.Method, doc.Servers[0].URL+"/"+placeholders.Replace(path), strings.NewReader(c.Body))
-			if err != nil {
-				t.Fatal(err)
-			}
+			// As the ingress receives it: a server-side request, whose URL is only path and query.
+			req := httptest.NewRequest(c.Method, "/"+placeholders.Replace(path), strings.NewReader(c.Body))
 			req.Header = c.Headers
 			if req.Header.Get("Authorization") == "" {
 				req.Header.Set("Authorization", "Bearer seed-token")
