@@ -179,11 +179,30 @@ func TestEverySeedOperationIsPresent(t *testing.T) {
 }
 
 // TestOperationsDocumentTheirErrors checks what every operation must answer: its family's errors
-// for bad requests and tokens, a default, and, for commands, the Idempotency-Key header.
+// for bad requests and tokens, a default, 501 while its provider is not built, and, for commands
+// (the operations whose success answer names a workflow), the Idempotency-Key header and its 422.
 func TestOperationsDocumentTheirErrors(t *testing.T) {
 	doc := load(t)
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
+			command := false
+			for code, r := range op.Responses.Map() {
+				if strings.HasPrefix(code, "2") && r.Value.Headers["Workflow-Id"] != nil {
+					command = true
+				}
+			}
+			idempotent := false
+			for _, p := range op.Parameters {
+				if p.Value.In == openapi3.ParameterInHeader && p.Value.Name == "Idempotency-Key" {
+					idempotent = true
+				}
+			}
+			if command != idempotent {
+				t.Errorf("%s %s: command %v but takes Idempotency-Key %v", method, path, command, idempotent)
+			}
+			if command && op.Responses.Status(http.StatusUnprocessableEntity) == nil {
+				t.Errorf("%s %s does not document 422 IDEMPOTENCY_KEY_REUSED", method, path)
+			}
 			for _, code := range []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusInternalServerError} {
 				if op.Responses.Status(code) == nil {
 					t.Errorf("%s %s does not document %d", method, path, code)
