@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 
@@ -29,9 +30,11 @@ type Command struct {
 	Operation     string // e.g. "create"; part of the command's identity
 	Target        string // what the command acts on, e.g. the user and subscription ids
 	CorrelationID string
-	Type          string // the CloudEvent type from the catalog
-	PartitionKey  string // the record key: keeps one subscription's commands in order
-	Payload       any
+	// IdempotencyKey is the client's Idempotency-Key (already parsed), or "" when it sent none.
+	IdempotencyKey string
+	Type           string // the CloudEvent type from the catalog
+	PartitionKey   string // the record key: keeps one subscription's commands in order
+	Payload        any
 }
 
 // Accepted is what the client is told about an accepted command.
@@ -52,32 +55,52 @@ var ErrUnavailable = errors.New("command store unavailable")
 type Submitter struct {
 	pub       Publisher
 	workflows command.Workflows
+	keys      *keyGuard
 }
 
 // NewSubmitter returns a Submitter publishing with pub and issuing workflow ids with workflows.
-func NewSubmitter(pub Publisher, workflows command.Workflows) *Submitter {
-	return &Submitter{pub: pub, workflows: workflows}
+// records are the providers' operation records, asked about idempotency keys this process has not
+// accepted itself.
+func NewSubmitter(pub Publisher, workflows command.Workflows, records map[string]OperationSource, keys KeyConfig) *Submitter {
+	return &Submitter{pub: pub, workflows: workflows, keys: newKeyGuard(keys, records, func() time.Time { return time.Now().UTC() })}
 }
 
-// Submit publishes the command. The same request (org, operation, target, correlation id and
-// payload) always yields the same event id and workflow id, so a client's retry is harmless.
+// Submit publishes the command. Its id is derived from the request (org, operation, target,
+// correlation id and payload) or, when the client sent an idempotency key, from the key: either
+// way a client's retry is the same command, with the same workflow id, and the consumer
+// deduplicates it. A key reused for another request is ErrKeyReused.
 func (s *Submitter) Submit(ctx context.Context, c Command) (Accepted, error) {
 	data, err := json.Marshal(c.Payload)
 	if err != nil {
 		return Accepted{}, fmt.Errorf("encode %s: %w", c.Type, err)
 	}
-	if err := events.Validate(c.Type, data); err != nil {
+	operation := c.Provider + "." + c.Operation
+	fingerprint := command.Fingerprint(operation, c.Target, data)
+	id := command.NewID(c.Org, operation, c.Target, c.CorrelationID, data)
+	if c.IdempotencyKey != "" {
+		id = command.NewKeyedID(c.Org, c.Provider, c.IdempotencyKey)
+	}
+	// events.New validates the payload against the catalog's schema.
+	e, err := events.New(id, c.Type, Source, c.PartitionKey, json.RawMessage(data))
+	if errors.Is(err, events.ErrInvalidPayload) {
 		return Accepted{}, fmt.Errorf("%w: %v", ErrInvalidPayload, err)
 	}
-	id := command.NewID(c.Org, c.Provider+"."+c.Operation, c.Target, c.CorrelationID, data)
-	wf := s.workflows.Issue(c.Provider, c.Org, id)
-	e, err := events.New(id, c.Type, Source, c.PartitionKey, c.Payload)
 	if err != nil {
 		return Accepted{}, fmt.Errorf("build %s: %w", c.Type, err)
 	}
+	if c.IdempotencyKey != "" {
+		if err := s.keys.check(ctx, c, id, fingerprint); err != nil {
+			return Accepted{}, err
+		}
+	}
+	wf := s.workflows.Issue(c.Provider, c.Org, id)
 	events.SetExtensions(&e, c.CorrelationID, wf, c.Org)
+	e.SetExtension(events.ExtRequestDigest, fingerprint)
 	if err := s.pub.Publish(ctx, events.CommandsTopic(c.Provider), e); err != nil {
 		return Accepted{}, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	if c.IdempotencyKey != "" {
+		s.keys.accepted(id, fingerprint)
 	}
 	return Accepted{WorkflowID: wf, RunID: id}, nil
 }
