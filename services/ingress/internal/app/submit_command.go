@@ -43,10 +43,6 @@ type Accepted struct {
 	RunID      string
 }
 
-// ErrInvalidPayload means the payload does not match the catalog's schema: the consumer would
-// dead-letter it, so it is refused here.
-var ErrInvalidPayload = errors.New("invalid command payload")
-
 // ErrUnavailable means the command could not be written to Kafka: nothing was accepted.
 var ErrUnavailable = errors.New("command store unavailable")
 
@@ -80,20 +76,13 @@ func (s *Submitter) Submit(ctx context.Context, c Command) (Accepted, error) {
 	if c.IdempotencyKey != "" {
 		id = command.NewKeyedID(c.Org, c.Provider, c.IdempotencyKey)
 	}
-	// events.New validates the payload against the catalog's schema.
-	e, err := events.New(id, c.Type, Source, c.PartitionKey, json.RawMessage(data))
-	if errors.Is(err, events.ErrInvalidPayload) {
-		return Accepted{}, fmt.Errorf("%w: %v", ErrInvalidPayload, err)
-	}
-	if err != nil {
-		return Accepted{}, fmt.Errorf("build %s: %w", c.Type, err)
-	}
 	if c.IdempotencyKey != "" {
 		if err := s.keys.check(ctx, c, id, fingerprint); err != nil {
 			return Accepted{}, err
 		}
 	}
 	wf := s.workflows.Issue(c.Provider, c.Org, id)
+	e := commandEvent(id, c, data)
 	events.SetExtensions(&e, c.CorrelationID, wf, c.Org)
 	e.SetExtension(events.ExtRequestDigest, fingerprint)
 	if err := s.pub.Publish(ctx, events.CommandsTopic(c.Provider), e); err != nil {
@@ -103,4 +92,24 @@ func (s *Submitter) Submit(ctx context.Context, c Command) (Accepted, error) {
 		s.keys.accepted(id, fingerprint)
 	}
 	return Accepted{WorkflowID: wf, RunID: id}, nil
+}
+
+// commandEvent is the CloudEvent of an accepted command, timed now, with data, the payload as
+// encoded JSON.
+//
+// It is events.New without its schema check: the handlers accept only payloads that pass their
+// type's schema (ports' field rules are at least as strict, org names are checked at start, and
+// the ports tests validate every accepted payload against the schema), and checking again cost a
+// fifth of the accept path's CPU. Data is set encoded, not re-marshalled.
+func commandEvent(id string, c Command, data []byte) cloudevents.Event {
+	e := cloudevents.NewEvent(cloudevents.VersionV1)
+	e.SetID(id)
+	e.SetType(c.Type)
+	e.SetSource(Source)
+	e.SetTime(time.Now().UTC())
+	e.SetDataSchema(events.SchemaURI(c.Type))
+	e.SetExtension(events.ExtPartitionKey, c.PartitionKey)
+	e.SetDataContentType(cloudevents.ApplicationJSON)
+	e.DataEncoded = data
+	return e
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 
 	"github.com/gin-gonic/gin"
 
@@ -24,6 +25,22 @@ const (
 
 // HeaderIdempotencyKey is the client's idempotency key of a command (IETF httpapi draft).
 const HeaderIdempotencyKey = "Idempotency-Key"
+
+// orgPattern is the event catalog's pattern of an org. Every route is under an org the token
+// allows, so checking the configured orgs once at start covers every request.
+var orgPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// CheckOrgs refuses org names that no event could carry.
+func CheckOrgs(tokens map[string][]string) error {
+	for _, orgs := range tokens {
+		for _, org := range orgs {
+			if !orgPattern.MatchString(org) {
+				return fmt.Errorf("org %q: want 1-63 lower-case letters, digits or '-', starting with a letter or digit", org)
+			}
+		}
+	}
+	return nil
+}
 
 // API holds what the handlers use.
 type API struct {
@@ -119,8 +136,6 @@ func writeError(c *gin.Context, err error) {
 		httpx.Abort(c, http.StatusNotFound, httpx.Error{Code: "WORKFLOW_NOT_FOUND", Title: "NOT_FOUND", Details: "no such workflow for this org"})
 	case errors.Is(err, adapters.ErrNotFound):
 		httpx.Abort(c, http.StatusNotFound, httpx.Error{Code: "SUBSCRIPTION_NOT_FOUND", Title: "NOT_FOUND", Details: "no such subscription for this user"})
-	case errors.Is(err, app.ErrInvalidPayload):
-		badRequest(c, "INVALID_BODY", err.Error())
 	case errors.Is(err, app.ErrKeyReused):
 		httpx.Fail(c, http.StatusUnprocessableEntity, "IDEMPOTENCY_KEY_REUSED",
 			"this "+HeaderIdempotencyKey+" was used for a different request (another body, target or operation) within the idempotency window; send a new key")

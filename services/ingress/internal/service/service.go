@@ -47,6 +47,9 @@ func Run(ctx context.Context, cfg Config, log *logrus.Logger) error {
 		cfg.HTTP.Addr = DefaultAddr
 	}
 	tokens, err := httpx.ParseTokens(cfg.AuthTokens)
+	if err == nil {
+		err = ports.CheckOrgs(tokens)
+	}
 	if err != nil {
 		return fmt.Errorf("AUTH_TOKENS: %w", err)
 	}
