@@ -70,7 +70,8 @@ func (g *keyGuard) check(ctx context.Context, c Command, commandID, fingerprint 
 
 // accepted remembers that commandID was written to Kafka for the request with fingerprint.
 func (g *keyGuard) accepted(commandID, fingerprint string) {
-	g.cache.add(commandID, fingerprint, g.now(), g.now().Add(-g.cfg.Window))
+	now := g.now()
+	g.cache.add(commandID, fingerprint, now, now.Add(-g.cfg.Window))
 }
 
 // keyCache remembers recently accepted keyed commands: command id → fingerprint and accept
