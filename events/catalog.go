@@ -41,6 +41,9 @@ const (
 	ExtWorkflowID = "workflowid"
 	// ExtOrg holds the tenant (org) the event belongs to; it equals the payload's org.
 	ExtOrg = "org"
+	// ExtRequestDigest holds an opaque digest of the request that issued a command (operation,
+	// target and canonical body). Optional: a command id reused with another digest is refused.
+	ExtRequestDigest = "requestdigest"
 )
 
 // Disney command types, published on TopicDisneyCommands.

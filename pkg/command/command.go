@@ -1,5 +1,6 @@
 // Package command gives commands their identity: a deterministic id, so that a retried HTTP
-// request becomes the same command, and a signed workflow id, so that the ingress can tell an id
+// request becomes the same command, or an id made from the client's idempotency key together with
+// the request's fingerprint (key.go), and a signed workflow id, so that the ingress can tell an id
 // it issued for an org from a made-up one.
 package command
 

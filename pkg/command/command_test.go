@@ -157,3 +157,85 @@ func TestWorkflowsRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestParseKey(t *testing.T) {
+	tests := []struct {
+		name, header, want string
+		ok                 bool
+	}{
+		{name: "bareUUID", header: "8e03978e-40d5-43e8-bc93-6894a57f9324", want: "8e03978e-40d5-43e8-bc93-6894a57f9324", ok: true},
+		{name: "structuredString", header: `"8e03978e-40d5-43e8-bc93-6894a57f9324"`, want: "8e03978e-40d5-43e8-bc93-6894a57f9324", ok: true},
+		{name: "structuredStringWithEscapes", header: `"a\"b\\c"`, want: `a"b\c`, ok: true},
+		{name: "surroundingSpaceTrimmed", header: "  key-1 ", want: "key-1", ok: true},
+		{name: "innerSpaceKept", header: "order 42", want: "order 42", ok: true},
+		{name: "longestAllowed", header: strings.Repeat("k", command.MaxKeyLen), want: strings.Repeat("k", command.MaxKeyLen), ok: true},
+		{name: "emptyRefused", header: ""},
+		{name: "blankRefused", header: "   "},
+		{name: "emptyQuotedRefused", header: `""`},
+		{name: "blankQuotedRefused", header: `"  "`},
+		{name: "tooLongRefused", header: strings.Repeat("k", command.MaxKeyLen+1)},
+		{name: "controlCharacterRefused", header: "a\tb"},
+		{name: "nonASCIIRefused", header: "clé"},
+		{name: "unterminatedQuoteRefused", header: `"abc`},
+		{name: "badEscapeRefused", header: `"a\nb"`},
+		{name: "innerQuoteRefused", header: `"a"b"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := command.ParseKey(tc.header)
+			if tc.ok != (err == nil) || got != tc.want {
+				t.Fatalf("ParseKey(%q) = %q, %v; want %q, ok=%v", tc.header, got, err, tc.want, tc.ok)
+			}
+			if err != nil && !errors.Is(err, command.ErrInvalidKey) {
+				t.Fatalf("error %v is not ErrInvalidKey", err)
+			}
+		})
+	}
+}
+
+func TestNewKeyedID(t *testing.T) {
+	id := command.NewKeyedID("yoigo", "disney", "key-1")
+	u, err := uuid.Parse(id)
+	if err != nil || u.Version() != 5 || u.String() != id {
+		t.Fatalf("id %q is not a canonical UUIDv5 (%v)", id, err)
+	}
+	if again := command.NewKeyedID("yoigo", "disney", "key-1"); again != id {
+		t.Fatalf("same key got %s then %s", id, again)
+	}
+	// Frozen value: a change of namespace or encoding would break deduplication across a deployment.
+	if want := "4e8218d8-c5bd-5a75-94b3-1b1e4f530f9b"; id != want {
+		t.Fatalf("id = %s, want the frozen %s", id, want)
+	}
+	for name, other := range map[string]string{
+		"otherOrgDiffers":      command.NewKeyedID("masmovil", "disney", "key-1"),
+		"otherProviderDiffers": command.NewKeyedID("yoigo", "netflix", "key-1"),
+		"otherKeyDiffers":      command.NewKeyedID("yoigo", "disney", "key-2"),
+		"boundaryShiftDiffers": command.NewKeyedID("yoigo", "disneyk", "ey-1"),
+		"derivedIDDiffers":     command.NewID("yoigo", "disney", "key-1", "", nil),
+	} {
+		if other == id {
+			t.Errorf("%s: shares id %s", name, id)
+		}
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	body := []byte(`{"products":["a"]}`)
+	fp := command.Fingerprint("disney.create", "MOO1/ENT1", body)
+	if !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(fp) {
+		t.Fatalf("fingerprint %q is not hex SHA-256", fp)
+	}
+	if again := command.Fingerprint("disney.create", "MOO1/ENT1", append([]byte(nil), body...)); again != fp {
+		t.Fatalf("same request got %s then %s", fp, again)
+	}
+	for name, other := range map[string]string{
+		"otherOperationDiffers": command.Fingerprint("disney.suspend", "MOO1/ENT1", body),
+		"otherTargetDiffers":    command.Fingerprint("disney.create", "MOO1/ENT2", body),
+		"otherBodyDiffers":      command.Fingerprint("disney.create", "MOO1/ENT1", []byte(`{"products":["b"]}`)),
+		"boundaryShiftDiffers":  command.Fingerprint("disney.create", "MOO1/ENT1{", []byte(`"products":["a"]}`)),
+	} {
+		if other == fp {
+			t.Errorf("%s: shares fingerprint %s", name, fp)
+		}
+	}
+}

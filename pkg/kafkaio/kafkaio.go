@@ -18,7 +18,7 @@ type Config struct {
 	Brokers           []string      `env:"KAFKA_BROKERS" default:"127.0.0.1:9092"`
 	Partitions        int           `env:"KAFKA_PARTITIONS" default:"6"`
 	ReplicationFactor int           `env:"KAFKA_REPLICATION_FACTOR" default:"1"`
-	BatchTimeout      time.Duration `env:"KAFKA_BATCH_TIMEOUT" default:"2ms"`
+	BatchTimeout      time.Duration `env:"KAFKA_BATCH_TIMEOUT" default:"1ms"`
 	WriteTimeout      time.Duration `env:"KAFKA_WRITE_TIMEOUT" default:"10s"`
 }
 
@@ -26,7 +26,7 @@ type Config struct {
 const (
 	defaultBroker       = "127.0.0.1:9092"
 	defaultPartitions   = 6
-	defaultBatchTimeout = 2 * time.Millisecond
+	defaultBatchTimeout = time.Millisecond
 	defaultWriteTimeout = 10 * time.Second
 	writerMaxAttempts   = 5
 	// metadataTTL bounds how long a writer keeps a cached cluster layout. kafka-go answers

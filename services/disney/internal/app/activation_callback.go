@@ -22,7 +22,7 @@ import (
 func (a *App) ActivationCallback(ctx context.Context, m Meta, c events.DisneyActivationCallback) ([]consumer.Output, error) {
 	parent := ledger.Command{
 		ID: m.CommandID, Type: m.Type, Org: c.Org, Operation: events.OpActivationCallback,
-		CorrelationID: m.CorrelationID, WorkflowID: m.WorkflowID,
+		CorrelationID: m.CorrelationID, WorkflowID: m.WorkflowID, Fingerprint: m.Fingerprint, IssuedAt: m.IssuedAt,
 	}
 	return a.store.Execute(ctx, parent, func(ctx context.Context, _ *domain.Subscription, _ int64) (ledger.Decision[domain.Subscription], error) {
 		ids, err := a.store.FindIDs(ctx, bson.D{{Key: "state.org", Value: c.Org}, {Key: "state.userId", Value: c.UserID}})

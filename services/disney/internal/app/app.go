@@ -74,6 +74,11 @@ type Meta struct {
 	Type          string
 	CorrelationID string
 	WorkflowID    string
+	// Fingerprint is the digest of the request that issued the command ("" when the publisher
+	// sent none), IssuedAt its CloudEvent time: the ledger tells a retry from a reused id, and a
+	// retry from a new command issued after the idempotency window, by them.
+	Fingerprint string
+	IssuedAt    time.Time
 }
 
 // Store is the subscription store, with at-most-once execution.
@@ -107,6 +112,7 @@ func (a *App) execute(ctx context.Context, m Meta, operation, org, userID, subsc
 	cmd := ledger.Command{
 		ID: m.CommandID, Type: m.Type, Org: org, Operation: operation,
 		AggregateID: domain.Key(org, subscriptionID), CorrelationID: m.CorrelationID, WorkflowID: m.WorkflowID,
+		Fingerprint: m.Fingerprint, IssuedAt: m.IssuedAt,
 	}
 	return a.store.Execute(ctx, cmd, func(ctx context.Context, current *domain.Subscription, version int64) (ledger.Decision[domain.Subscription], error) {
 		next, err := ch(ctx, current)

@@ -32,6 +32,10 @@ type OperationView struct {
 	SubscriptionID string          `json:"subscriptionId,omitempty"`
 	Error          *ledger.Failure `json:"error,omitempty"`
 	UpdatedAt      *time.Time      `json:"updatedAt,omitempty"`
+	// Fingerprint is the digest of the request that issued the command and At when it was
+	// executed: the ingress tells a reused Idempotency-Key from a retry by them.
+	Fingerprint string     `json:"fingerprint,omitempty"`
+	At          *time.Time `json:"at,omitempty"`
 }
 
 // RegisterInternalRoutes mounts the API the ingress calls for queries and synchronous operations.
@@ -82,6 +86,7 @@ func RegisterInternalRoutes(r *gin.Engine, a *app.App) {
 		v := OperationView{CommandID: c.Param("id"), Status: st.Status}
 		if op := st.Operation; op != nil {
 			v.Operation, v.Error, v.UpdatedAt = op.Operation, op.Failure, &op.At
+			v.Fingerprint, v.At = op.Fingerprint, &op.At
 			v.SubscriptionID, _ = strings.CutPrefix(op.AggregateID, domain.Key(op.Org, ""))
 		}
 		c.JSON(http.StatusOK, v)

@@ -26,6 +26,8 @@ func NewCommandHandler(a *app.App) consumer.Handler {
 			Type:          e.Type(),
 			CorrelationID: events.Extension(e, events.ExtCorrelationID),
 			WorkflowID:    events.Extension(e, events.ExtWorkflowID),
+			Fingerprint:   events.Extension(e, events.ExtRequestDigest),
+			IssuedAt:      e.Time(),
 		}
 		switch e.Type() {
 		case events.TypeDisneyCreateSubscription:
@@ -80,6 +82,8 @@ func CommandOf(msg consumer.Message) ledger.Command {
 		ID: e.ID(), Type: e.Type(), Org: org, Operation: events.OperationOf(e.Type()),
 		CorrelationID: events.Extension(e, events.ExtCorrelationID),
 		WorkflowID:    events.Extension(e, events.ExtWorkflowID),
+		Fingerprint:   events.Extension(e, events.ExtRequestDigest),
+		IssuedAt:      e.Time(),
 	}
 	if key := events.Extension(e, events.ExtPartitionKey); key != "" && cmd.Operation != events.OpActivationCallback {
 		cmd.AggregateID = domain.Key(org, key)

@@ -87,6 +87,8 @@ func (c *DisneyClient) Operation(ctx context.Context, org, commandID string) (ap
 		SubscriptionID string              `json:"subscriptionId"`
 		Error          *app.OperationError `json:"error"`
 		UpdatedAt      *time.Time          `json:"updatedAt"`
+		Fingerprint    string              `json:"fingerprint"`
+		At             *time.Time          `json:"at"`
 	}
 	err := c.do(ctx, http.MethodGet, "/internal/v1/orgs/"+url.PathEscape(org)+"/operations/"+url.PathEscape(commandID), "", nil, &v)
 	if errors.Is(err, ErrNotFound) {
@@ -95,7 +97,11 @@ func (c *DisneyClient) Operation(ctx context.Context, org, commandID string) (ap
 	if err != nil {
 		return app.OperationStatus{}, false, err
 	}
-	return app.OperationStatus{Status: v.Status, Operation: v.Operation, SubscriptionID: v.SubscriptionID, Error: v.Error, UpdatedAt: v.UpdatedAt}, true, nil
+	st := app.OperationStatus{Status: v.Status, Operation: v.Operation, SubscriptionID: v.SubscriptionID, Error: v.Error, UpdatedAt: v.UpdatedAt, Fingerprint: v.Fingerprint}
+	if v.At != nil {
+		st.At = *v.At
+	}
+	return st, true, nil
 }
 
 // Ready checks the Disney service's readiness.

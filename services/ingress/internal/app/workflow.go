@@ -38,6 +38,10 @@ type OperationStatus struct {
 	SubscriptionID string
 	Error          *OperationError
 	UpdatedAt      *time.Time
+	// Fingerprint is the recorded request's fingerprint ("" when unknown), At when the command
+	// was executed (zero while it runs): together they tell a retry from a reused key.
+	Fingerprint string
+	At          time.Time
 }
 
 // OperationSource asks a provider service what became of a command; found is false while the

@@ -85,24 +85,16 @@ func validProducts(c *gin.Context, products []string) bool {
 	return true
 }
 
-// submit publishes a Disney command keyed by its subscription.
-func (api API) submit(c *gin.Context, operation, ceType, subscriptionID string, payload any) (app.Accepted, bool) {
-	org, user := c.Param("org"), c.Param("user_id")
-	a, err := api.Submitter.Submit(c.Request.Context(), app.Command{
-		Provider:      events.ProviderDisney,
-		Org:           org,
-		Operation:     operation,
-		Target:        user + "/" + subscriptionID,
-		CorrelationID: httpx.CorrelationID(c),
-		Type:          ceType,
-		PartitionKey:  subscriptionID,
-		Payload:       payload,
+// submitDisney publishes a Disney command keyed by its subscription.
+func (api API) submitDisney(c *gin.Context, operation, ceType, subscriptionID string, payload any) (app.Accepted, bool) {
+	return api.submit(c, app.Command{
+		Provider:     events.ProviderDisney,
+		Operation:    operation,
+		Target:       c.Param("user_id") + "/" + subscriptionID,
+		Type:         ceType,
+		PartitionKey: subscriptionID,
+		Payload:      payload,
 	})
-	if err != nil {
-		writeError(c, err)
-		return a, false
-	}
-	return a, true
 }
 
 func (api API) createDisney(c *gin.Context) {
@@ -121,7 +113,7 @@ func (api API) createDisney(c *gin.Context) {
 	if !validProducts(c, b.Products) {
 		return
 	}
-	a, ok := api.submit(c, events.OpCreate, events.TypeDisneyCreateSubscription, b.SubscriptionID,
+	a, ok := api.submitDisney(c, events.OpCreate, events.TypeDisneyCreateSubscription, b.SubscriptionID,
 		events.DisneyCreateSubscription{Org: c.Param("org"), UserID: c.Param("user_id"), SubscriptionID: b.SubscriptionID, Products: b.Products})
 	if ok {
 		accepted(c, a, "Subscription creation accepted")
@@ -143,7 +135,7 @@ func productsCommand[P productsPayload](api API, operation, ceType string) gin.H
 		}
 		sub := c.Param("subscription_id")
 		payload := P(events.DisneyModifySubscription{Org: c.Param("org"), UserID: c.Param("user_id"), SubscriptionID: sub, Products: b.Products})
-		if a, ok := api.submit(c, operation, ceType, sub, payload); ok {
+		if a, ok := api.submitDisney(c, operation, ceType, sub, payload); ok {
 			noContent(c, a)
 		}
 	}
@@ -156,7 +148,7 @@ func (api API) terminateDisney(c *gin.Context) {
 		return
 	}
 	sub := c.Param("subscription_id")
-	if a, ok := api.submit(c, events.OpTerminate, events.TypeDisneyTerminateSubscription, sub,
+	if a, ok := api.submitDisney(c, events.OpTerminate, events.TypeDisneyTerminateSubscription, sub,
 		events.DisneyTerminateSubscription{Org: c.Param("org"), UserID: c.Param("user_id"), SubscriptionID: sub, Product: product}); ok {
 		noContent(c, a)
 	}
@@ -172,21 +164,16 @@ func (api API) terminateDisney(c *gin.Context) {
 // would never be linked).
 func (api API) disneyActivationCallback(c *gin.Context) {
 	org, user := c.Param("org"), c.Param("user_id")
-	a, err := api.Submitter.Submit(c.Request.Context(), app.Command{
-		Provider:      events.ProviderDisney,
-		Org:           org,
-		Operation:     events.OpActivationCallback,
-		Target:        user,
-		CorrelationID: httpx.CorrelationID(c),
-		Type:          events.TypeDisneyActivationCallback,
-		PartitionKey:  user,
-		Payload:       events.DisneyActivationCallback{Org: org, UserID: user},
-	})
-	if err != nil {
-		writeError(c, err)
-		return
+	if a, ok := api.submit(c, app.Command{
+		Provider:     events.ProviderDisney,
+		Operation:    events.OpActivationCallback,
+		Target:       user,
+		Type:         events.TypeDisneyActivationCallback,
+		PartitionKey: user,
+		Payload:      events.DisneyActivationCallback{Org: org, UserID: user},
+	}); ok {
+		noContent(c, a)
 	}
-	noContent(c, a)
 }
 
 func (api API) getDisney(c *gin.Context) {

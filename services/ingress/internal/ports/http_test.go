@@ -156,7 +156,7 @@ type fakeDisney struct {
 	requests   []disneyRequest
 }
 
-func newFakeDisney(t *testing.T) *fakeDisney {
+func newFakeDisney(t testing.TB) *fakeDisney {
 	t.Helper()
 	f := &fakeDisney{subs: map[string]string{}, ops: map[string]string{}}
 	f.activation.status, f.activation.body = http.StatusCreated, seedActivationURL
@@ -254,13 +254,14 @@ type env struct {
 	ids    command.Workflows
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{pub: &fakePublisher{}, disney: newFakeDisney(t), ids: command.NewWorkflows("ingress-test-workflow-key")}
 	client := adapters.NewDisneyClient(e.disney.srv.URL, 5*time.Second)
+	records := map[string]app.OperationSource{events.ProviderDisney: client}
 	api := ports.API{
-		Submitter: app.NewSubmitter(e.pub, e.ids),
-		Workflows: app.NewWorkflows(e.ids, map[string]app.OperationSource{events.ProviderDisney: client}),
+		Submitter: app.NewSubmitter(e.pub, e.ids, records, app.KeyConfig{Window: 24 * time.Hour, CacheSize: 1000, LookupTimeout: 2 * time.Second}),
+		Workflows: app.NewWorkflows(e.ids, records),
 		Disney:    client,
 	}
 	tokens, err := httpx.ParseTokens("dev-masmovil=masmovil,dev-yoigo=yoigo")

@@ -31,6 +31,14 @@ type Config struct {
 	DisneyURL       string        `env:"DISNEY_URL" default:"http://127.0.0.1:8081"`
 	UpstreamTimeout time.Duration `env:"UPSTREAM_TIMEOUT" default:"10s"`
 	BodyLimit       int64         `env:"HTTP_BODY_LIMIT" default:"1048576"`
+	// IdempotencyWindow is how long an Idempotency-Key or a derived command id dedupes; the
+	// providers' ledgers read the same variable.
+	IdempotencyWindow time.Duration `env:"IDEMPOTENCY_WINDOW" default:"24h"`
+	// IdempotencyCacheSize bounds the keys this process remembers (about 300 bytes each).
+	IdempotencyCacheSize int `env:"IDEMPOTENCY_CACHE_SIZE" default:"100000"`
+	// IdempotencyLookupTimeout bounds the question to the owning service about a key this
+	// process has not accepted itself; past it the command is accepted (its ledger still dedupes).
+	IdempotencyLookupTimeout time.Duration `env:"IDEMPOTENCY_LOOKUP_TIMEOUT" default:"2s"`
 }
 
 // Run serves the public API until ctx is done.
@@ -39,6 +47,9 @@ func Run(ctx context.Context, cfg Config, log *logrus.Logger) error {
 		cfg.HTTP.Addr = DefaultAddr
 	}
 	tokens, err := httpx.ParseTokens(cfg.AuthTokens)
+	if err == nil {
+		err = ports.CheckOrgs(tokens)
+	}
 	if err != nil {
 		return fmt.Errorf("AUTH_TOKENS: %w", err)
 	}
@@ -50,9 +61,12 @@ func Run(ctx context.Context, cfg Config, log *logrus.Logger) error {
 
 	ids := command.NewWorkflows(cfg.WorkflowKey)
 	disney := adapters.NewDisneyClient(cfg.DisneyURL, cfg.UpstreamTimeout)
+	records := map[string]app.OperationSource{events.ProviderDisney: disney}
 	api := ports.API{
-		Submitter: app.NewSubmitter(pub, ids),
-		Workflows: app.NewWorkflows(ids, map[string]app.OperationSource{events.ProviderDisney: disney}),
+		Submitter: app.NewSubmitter(pub, ids, records, app.KeyConfig{
+			Window: cfg.IdempotencyWindow, CacheSize: cfg.IdempotencyCacheSize, LookupTimeout: cfg.IdempotencyLookupTimeout,
+		}),
+		Workflows: app.NewWorkflows(ids, records),
 		Disney:    disney,
 	}
 
