@@ -3,13 +3,18 @@ package ledger_test
 // Benchmarks of Store.Execute on the package's embedded MongoDB-wire server (FerretDB on
 // SQLite), one command at a time, as one partition worker runs them:
 //
-//	go test -run '^$' -bench 'Execute$' -benchtime=500x ./ledger/
-//	go test -run '^$' -bench ExecuteOnFilledStore ./ledger/
+//	go test -run '^$' -bench 'Execute$' -benchtime=500x ./pkg/ledger/
+//	go test -run '^$' -bench ExecuteOnFilledStore ./pkg/ledger/
 //
-//   - create: a new aggregate per command (operation lookup, aggregate lookup, insert, insert);
-//   - update: commands on one aggregate in turn (lookups, version claim insert, write by _id,
-//     operation insert);
-//   - redelivery: a command executed before comes back (its operation record answers);
+//   - create: a new aggregate per command (aggregate lookup, operation lookup, aggregate insert,
+//     operation insert), next to the raw store's inserts;
+//   - update: commands on one aggregate in turn (aggregate lookup, operation lookup, version
+//     claim insert, aggregate read-back, write by _id, operation insert), next to the raw
+//     store's updates by _id;
+//   - redelivery: a command executed before comes back (the aggregate's last command answers);
+//
+// The raw rates are measured right after each ledger run, in the same database, one client, with
+// documents the size of the aggregate documents the run wrote (pkg/benchref).
 //
 // BenchmarkExecute starts from an empty database, BenchmarkExecuteOnFilledStore from 10,000
 // aggregates and 10,000 operation records: with every lookup by _id indexed (localinfra adds the
@@ -29,6 +34,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
+	"provision.local/pkg/benchref"
 	"provision.local/pkg/consumer"
 	"provision.local/pkg/ledger"
 	"provision.local/pkg/logging"
@@ -39,18 +45,21 @@ var benchSeq atomic.Int64
 // prefilled is how many aggregates and operation records the /10k variants start with.
 const prefilled = 10_000
 
-func newBenchStore(b *testing.B, existing int) *ledger.Store[counter] {
+func newBenchStore(b *testing.B, existing int) (*ledger.Store[counter], *mongo.Database) {
 	b.Helper()
 	db := connect(b).Database(fmt.Sprintf("ledger_bench_%d_%d", time.Now().UnixNano()%1e6, benchSeq.Add(1)))
 	b.Cleanup(func() { _ = db.Drop(context.Background()) })
-	store := ledger.New[counter](db, "counters")
+	store, err := ledger.New[counter](benchCtx(b), db, "counters")
+	if err != nil {
+		b.Fatal(err)
+	}
 	if err := store.EnsureIndexes(benchCtx(b)); err != nil {
 		b.Fatal(err)
 	}
 	if existing > 0 {
 		prefill(b, db, existing)
 	}
-	return store
+	return store, db
 }
 
 // benchCtx carries a logger that formats at info level, as a service's does, and writes nowhere.
@@ -102,12 +111,12 @@ func prefill(b *testing.B, db *mongo.Database, n int) {
 		ops := make([]any, 0, chunk)
 		for i := start; i < min(start+chunk, n); i++ {
 			cmd, agg := fmt.Sprintf("prefill-cmd-%d", i), fmt.Sprintf("masmovil/prefill-%d", i)
-			aggs = append(aggs, bson.D{{Key: "_id", Value: agg}, {Key: "version", Value: int64(1)},
-				{Key: "state", Value: bson.D{{Key: "n", Value: 1}}},
-				{Key: "outbox", Value: bson.A{bson.D{{Key: "commandId", Value: cmd}, {Key: "outputs", Value: outputs}, {Key: "at", Value: now}}}}})
-			ops = append(ops, bson.D{{Key: "_id", Value: cmd}, {Key: "type", Value: "test.inc"}, {Key: "org", Value: "masmovil"},
+			op := bson.D{{Key: "_id", Value: cmd}, {Key: "type", Value: "test.inc"}, {Key: "org", Value: "masmovil"},
 				{Key: "operation", Value: "inc"}, {Key: "aggregateId", Value: agg}, {Key: "outcome", Value: ledger.Completed},
-				{Key: "version", Value: int64(1)}, {Key: "correlationId", Value: "corr-" + cmd}, {Key: "at", Value: now}, {Key: "outputs", Value: outputs}})
+				{Key: "version", Value: int64(1)}, {Key: "correlationId", Value: "corr-" + cmd}, {Key: "at", Value: now}, {Key: "outputs", Value: outputs}}
+			aggs = append(aggs, bson.D{{Key: "_id", Value: agg}, {Key: "version", Value: int64(1)},
+				{Key: "state", Value: bson.D{{Key: "n", Value: 1}}}, {Key: "last", Value: op}})
+			ops = append(ops, op)
 		}
 		if _, err := db.Collection("counters").InsertMany(ctx, aggs); err != nil {
 			b.Fatal(err)
@@ -118,8 +127,18 @@ func prefill(b *testing.B, db *mongo.Database, n int) {
 	}
 }
 
-func reportOps(b *testing.B) {
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+func rate(b *testing.B) float64 { return float64(b.N) / b.Elapsed().Seconds() }
+
+// rawRuns is the least number of raw operations measured, so a small b.N still gives a rate.
+const rawRuns = 200
+
+// docSize is the stored size of one aggregate document.
+func docSize(b *testing.B, db *mongo.Database, id string) int {
+	raw, err := db.Collection("counters").FindOne(benchCtx(b), bson.D{{Key: "_id", Value: id}}).Raw()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return len(raw)
 }
 
 // BenchmarkExecute starts each run on an empty database.
@@ -132,7 +151,7 @@ func BenchmarkExecuteOnFilledStore(b *testing.B) { benchmarkExecute(b, prefilled
 
 func benchmarkExecute(b *testing.B, existing int) {
 	b.Run("create", func(b *testing.B) {
-		store := newBenchStore(b, existing)
+		store, db := newBenchStore(b, existing)
 		ctx := benchCtx(b)
 		ids := make([]string, b.N)
 		for i := range ids {
@@ -148,14 +167,19 @@ func benchmarkExecute(b *testing.B, existing int) {
 			}
 		}
 		b.StopTimer()
-		reportOps(b)
+		creates := rate(b)
 		if _, v, err := store.Get(ctx, "masmovil/"+ids[b.N-1]); err != nil || v != 1 {
 			b.Fatalf("last aggregate: version %d, %v", v, err)
 		}
+		raw, err := benchref.StoreInserts(ctx, db.Collection("raw"), max(b.N, rawRuns), 1, docSize(b, db, "masmovil/"+ids[b.N-1]))
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchref.Report(b, "creates", creates, "raw_inserts", raw.PerSecond())
 	})
 
 	b.Run("update", func(b *testing.B) {
-		store := newBenchStore(b, existing)
+		store, db := newBenchStore(b, existing)
 		ctx := benchCtx(b)
 		const agg = "masmovil/hot"
 		b.ReportAllocs()
@@ -168,16 +192,21 @@ func benchmarkExecute(b *testing.B, existing int) {
 			}
 		}
 		b.StopTimer()
-		reportOps(b)
+		updates := rate(b)
 		if st, v, err := store.Get(ctx, agg); err != nil || st.N != b.N || v != int64(b.N) {
 			b.Fatalf("aggregate: n=%d version %d (%v), want %d", st.N, v, err, b.N)
 		}
+		raw, err := benchref.StoreUpdates(ctx, db.Collection("raw"), max(b.N, rawRuns), 1, docSize(b, db, agg))
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchref.Report(b, "updates", updates, "raw_updates", raw.PerSecond())
 	})
 
 	// The command redelivered is the last one executed, as after a crash before the commit:
 	// its operation record is the newest in the collection.
 	b.Run("redelivery", func(b *testing.B) {
-		store := newBenchStore(b, existing)
+		store, _ := newBenchStore(b, existing)
 		ctx := benchCtx(b)
 		cmd := ledger.Command{ID: "redelivered", Type: "test.create", Org: "masmovil", Operation: "create", AggregateID: "masmovil/redelivered"}
 		first, err := store.Execute(ctx, cmd, count(b, cmd.ID))
@@ -198,7 +227,7 @@ func benchmarkExecute(b *testing.B, existing int) {
 			}
 		}
 		b.StopTimer()
-		reportOps(b)
+		b.ReportMetric(rate(b), "redeliveries/s")
 		if n := decided.Load(); n != 0 {
 			b.Fatalf("a redelivered command was decided %d times", n)
 		}
