@@ -113,8 +113,11 @@ func (s *Store[S]) duplicate(op Operation, cmd Command) (bool, error) {
 // of the same command recorded it first, that delivery's outputs: one command, one content.
 func (s *Store[S]) recordAndAnswer(ctx context.Context, cmd Command, op Operation, outputs []consumer.Output) ([]consumer.Output, error) {
 	first, err := s.insertOperation(ctx, op)
-	if err != nil || first {
-		return outputs, err
+	if err != nil {
+		return nil, err
+	}
+	if first {
+		return outputs, nil
 	}
 	existing, err := s.Operation(ctx, cmd.ID)
 	if err != nil {
