@@ -15,9 +15,12 @@ import (
 const SubscriptionCollection = "subscriptions"
 
 // NewSubscriptionRepository returns the ledger-backed subscription store and creates its indexes.
-func NewSubscriptionRepository(ctx context.Context, db *mongo.Database) (*ledger.Store[domain.Subscription], error) {
-	store := ledger.New[domain.Subscription](db, SubscriptionCollection)
+func NewSubscriptionRepository(ctx context.Context, db *mongo.Database, opts ...ledger.Option) (*ledger.Store[domain.Subscription], error) {
+	store, err := ledger.New[domain.Subscription](ctx, db, SubscriptionCollection, opts...)
+	if err != nil {
+		return nil, err
+	}
 	// The activation callback finds a user's subscriptions by org and user.
-	err := store.EnsureIndexes(ctx, mongo.IndexModel{Keys: bson.D{{Key: "state.org", Value: 1}, {Key: "state.userId", Value: 1}}})
+	err = store.EnsureIndexes(ctx, mongo.IndexModel{Keys: bson.D{{Key: "state.org", Value: 1}, {Key: "state.userId", Value: 1}}})
 	return store, err
 }

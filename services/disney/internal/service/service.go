@@ -41,7 +41,9 @@ func Run(ctx context.Context, cfg Config, log *logrus.Logger) error {
 	spec := provider.Spec{
 		Name: events.ProviderDisney,
 		Wire: func(ctx context.Context, deps provider.Deps) (provider.Wiring, error) {
-			store, err := adapters.NewSubscriptionRepository(ctx, deps.DB)
+			// The ledger bounds each command by the consumer's handler timeout, and its version
+			// claims outlive it.
+			store, err := adapters.NewSubscriptionRepository(ctx, deps.DB, ledger.WithHandlerTimeout(cfg.Consumer.HandlerTimeout))
 			if err != nil {
 				return provider.Wiring{}, err
 			}

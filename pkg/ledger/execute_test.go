@@ -10,7 +10,6 @@ import (
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
@@ -44,11 +43,30 @@ type counter struct {
 	N int `bson:"n"`
 }
 
-func newStore(t *testing.T) (*ledger.Store[counter], *mongo.Database) {
+// newDB returns a database of its own for the test, dropped at its end.
+func newDB(t *testing.T) *mongo.Database {
 	t.Helper()
-	db := connect(t).Database(fmt.Sprintf("ledger_%s_%d", t.Name(), time.Now().UnixNano()%1e6))
+	db := connect(t).Database(fmt.Sprintf("ledger_%d_%d", time.Now().UnixNano()%1e9, dbSeq.Add(1)))
 	t.Cleanup(func() { _ = db.Drop(context.Background()) })
-	return ledger.New[counter](db, "counters"), db
+	return db
+}
+
+var dbSeq atomic.Int64
+
+// storeOn returns a store over db, as one process of a provider opens it.
+func storeOn(t *testing.T, db *mongo.Database, opts ...ledger.Option) *ledger.Store[counter] {
+	t.Helper()
+	store, err := ledger.New[counter](ctx(t), db, "counters", opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
+func newStore(t *testing.T, opts ...ledger.Option) (*ledger.Store[counter], *mongo.Database) {
+	t.Helper()
+	db := newDB(t)
+	return storeOn(t, db, opts...), db
 }
 
 func ctx(t *testing.T) context.Context {
@@ -109,35 +127,6 @@ func TestExecuteAppliesOnceAndReplaysOutputs(t *testing.T) {
 	}
 }
 
-func TestExecuteRepairsMissingOperationRecord(t *testing.T) {
-	store, db := newStore(t)
-	var calls atomic.Int32
-	cmd := ledger.Command{ID: "cmd-2", Org: "masmovil", Operation: "inc", AggregateID: "masmovil/b"}
-	if _, err := store.Execute(ctx(t), cmd, increment(t, &calls, cmd.ID)); err != nil {
-		t.Fatal(err)
-	}
-	// The process died after the aggregate write and before the operation record.
-	if _, err := db.Collection("operations").DeleteOne(ctx(t), bson.D{{Key: "_id", Value: "cmd-2"}}); err != nil {
-		t.Fatal(err)
-	}
-	outs, err := store.Execute(ctx(t), cmd, increment(t, &calls, cmd.ID))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if calls.Load() != 1 {
-		t.Fatalf("decide ran %d times, want 1: the command was applied twice", calls.Load())
-	}
-	if len(outs) != 1 || outs[0].Event.ID() != ledger.EventID("cmd-2", 0) {
-		t.Fatalf("outputs = %v, want the stored event", outs)
-	}
-	if _, err := store.Operation(ctx(t), "cmd-2"); err != nil {
-		t.Fatalf("operation record not repaired: %v", err)
-	}
-	if st, _, _ := store.Get(ctx(t), "masmovil/b"); st.N != 1 {
-		t.Fatalf("n = %d, want 1", st.N)
-	}
-}
-
 func TestExecuteRecordsFailureWithoutChangingState(t *testing.T) {
 	store, _ := newStore(t)
 	var calls atomic.Int32
@@ -194,27 +183,6 @@ func TestExecuteDetectsConcurrentWriter(t *testing.T) {
 	}
 }
 
-func TestExecuteResumesItsOwnClaim(t *testing.T) {
-	store, db := newStore(t)
-	var calls atomic.Int32
-	if _, err := store.Execute(ctx(t), ledger.Command{ID: "c1", Org: "o", AggregateID: "o/e"}, increment(t, &calls, "c1")); err != nil {
-		t.Fatal(err)
-	}
-	// c2 claimed version 2 and died before writing the aggregate.
-	if _, err := db.Collection("counters_versions").InsertOne(ctx(t), bson.D{{Key: "_id", Value: "o/e@2"}, {Key: "commandId", Value: "c2"}, {Key: "at", Value: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.Execute(ctx(t), ledger.Command{ID: "c3", Org: "o", AggregateID: "o/e"}, increment(t, &calls, "c3")); !errors.Is(err, ledger.ErrConflict) {
-		t.Fatalf("another command took c2's version: err = %v", err)
-	}
-	if _, err := store.Execute(ctx(t), ledger.Command{ID: "c2", Org: "o", AggregateID: "o/e"}, increment(t, &calls, "c2")); err != nil {
-		t.Fatalf("c2's redelivery could not resume its claim: %v", err)
-	}
-	if st, v, _ := store.Get(ctx(t), "o/e"); st.N != 2 || v != 2 {
-		t.Fatalf("state = %+v v%d, want n=2 v2", st, v)
-	}
-}
-
 func TestHistoryListsOperationsInOrder(t *testing.T) {
 	store, _ := newStore(t)
 	var calls atomic.Int32
@@ -242,35 +210,6 @@ func TestExecuteRefusesAnIDReusedByAnotherOrg(t *testing.T) {
 	outs, err := store.Execute(ctx(t), ledger.Command{ID: "same", Org: "yoigo", AggregateID: "yoigo/x"}, increment(t, &calls, "same"))
 	if !consumer.IsPermanent(err) || outs != nil {
 		t.Fatalf("outs %v err %v: want a permanent error and none of masmovil's events", outs, err)
-	}
-}
-
-func TestExecuteReleasesTheClaimOfAFinishedCommand(t *testing.T) {
-	store, db := newStore(t)
-	var calls atomic.Int32
-	if _, err := store.Execute(ctx(t), ledger.Command{ID: "c1", Org: "o", AggregateID: "o/f"}, increment(t, &calls, "c1")); err != nil {
-		t.Fatal(err)
-	}
-	// c2 claimed version 2, then ended FAILED without writing (its record exists).
-	if _, err := db.Collection("counters_versions").InsertOne(ctx(t), bson.D{{Key: "_id", Value: "o/f@2"}, {Key: "commandId", Value: "c2"}, {Key: "at", Value: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
-	fail := func(context.Context, *counter, int64) (ledger.Decision[counter], error) {
-		return ledger.Decision[counter]{Failure: &ledger.Failure{Code: "NOPE", Title: "T", Details: "d"}}, nil
-	}
-	if _, err := store.Execute(ctx(t), ledger.Command{ID: "c2", Org: "o", AggregateID: "o/f"}, fail); err != nil {
-		t.Fatal(err)
-	}
-	// The next command is refused once (the claim is released), then goes through.
-	_, err := store.Execute(ctx(t), ledger.Command{ID: "c3", Org: "o", AggregateID: "o/f"}, increment(t, &calls, "c3"))
-	if !errors.Is(err, ledger.ErrConflict) {
-		t.Fatalf("first attempt: %v, want ErrConflict", err)
-	}
-	if _, err := store.Execute(ctx(t), ledger.Command{ID: "c3", Org: "o", AggregateID: "o/f"}, increment(t, &calls, "c3")); err != nil {
-		t.Fatalf("retry after the release: %v", err)
-	}
-	if st, v, _ := store.Get(ctx(t), "o/f"); st.N != 2 || v != 2 {
-		t.Fatalf("state = %+v v%d, want n=2 v2", st, v)
 	}
 }
 
