@@ -182,20 +182,22 @@ func TestPartitionMovesMidHandler(t *testing.T) {
 }
 
 // TestStuckPartitionDoesNotHoldUpOthers: a record whose handler keeps failing with a retryable
-// error (its partner answers 503 for that subscription only) delays its own partition; the
-// other partitions' records are handled and committed meanwhile, and the stuck partition
-// completes once the failure is lifted.
+// error (its partner answers 503 for that subscription only) delays its own partition; records
+// of the other partitions, produced while it is failing behind a backlog of its own partition,
+// are handled and committed meanwhile, and the stuck partition completes once the failure is
+// lifted.
 func TestStuckPartitionDoesNotHoldUpOthers(t *testing.T) {
 	const (
 		partitions = 4
-		p          = 2  // the stuck partition
-		behind     = 40 // records queued behind the stuck one, more than a fetch buffers
-		others     = 20 // records on every other partition
+		p          = 2   // the stuck partition
+		behind     = 300 // records queued behind the stuck one, more than a fetch buffers
+		others     = 20  // records on every other partition
 	)
 	e := newEnv(t, partitions)
 	keys := keysOnPartitions(partitions)
-	var fixed, failing = make(chan struct{}), 0
+	fixed := make(chan struct{})
 	var mu sync.Mutex
+	failing := 0
 	h := func(ctx context.Context, msg consumer.Message) ([]consumer.Output, error) {
 		if msg.Event.ID() != "stuck" {
 			return nil, nil
@@ -215,12 +217,14 @@ func TestStuckPartitionDoesNotHoldUpOthers(t *testing.T) {
 		defer mu.Unlock()
 		return failing
 	}
-	e.produce(ev("stuck", keys[p]))
-	var batch []cloudevents.Event
+	batch := []cloudevents.Event{ev("stuck", keys[p])}
 	for i := range behind {
 		batch = append(batch, ev(fmt.Sprintf("behind-%d", i), keys[p]))
 	}
 	e.produce(batch...)
+	run := e.start(h, nil, func(c *consumer.Config) { c.RetryMaxElapsed = 10 * time.Minute })
+	infratest.Eventually(t, 30*time.Second, "the stuck record retried", func() bool { return failures() >= 2 })
+
 	batch = batch[:0]
 	for q, k := range keys {
 		for i := 0; q != p && i < others; i++ {
@@ -228,8 +232,6 @@ func TestStuckPartitionDoesNotHoldUpOthers(t *testing.T) {
 		}
 	}
 	e.produce(batch...)
-
-	run := e.start(h, nil, func(c *consumer.Config) { c.RetryMaxElapsed = 10 * time.Minute })
 	infratest.Eventually(t, 30*time.Second, "the other partitions handled and committed", func() bool {
 		c := e.committed()
 		for q := range partitions {
@@ -241,9 +243,6 @@ func TestStuckPartitionDoesNotHoldUpOthers(t *testing.T) {
 	})
 	if got := e.committed()[p]; got >= 0 {
 		t.Fatalf("stuck partition committed %d while its first record was failing", got)
-	}
-	if failures() < 2 {
-		t.Fatalf("the stuck record failed %d times; it should still be retrying", failures())
 	}
 	close(fixed)
 	infratest.Eventually(t, 30*time.Second, "the stuck partition completed", func() bool {
