@@ -31,7 +31,7 @@ func TestMain(m *testing.M) { infratest.MainWithBroker(m, &brokerAddr) }
 
 // env is one test's topics, group and publisher.
 type env struct {
-	t                *testing.T
+	t                testing.TB
 	ctx              context.Context
 	in, out, dlq     string
 	group            string
@@ -49,7 +49,7 @@ var (
 	envSeq atomic.Int32
 )
 
-func newEnv(t *testing.T, partitions int) *env {
+func newEnv(t testing.TB, partitions int) *env {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
@@ -103,7 +103,7 @@ type running struct {
 }
 
 // stop cancels Run and returns its result and how long it took to return.
-func (r *running) stop(t *testing.T) (time.Duration, error) {
+func (r *running) stop(t testing.TB) (time.Duration, error) {
 	t.Helper()
 	start := time.Now()
 	r.cancel()
