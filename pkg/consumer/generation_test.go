@@ -36,6 +36,20 @@ func (h *handledBy) members(id string) []string {
 	return append([]string(nil), h.ids[id]...)
 }
 
+func (h *handledBy) count(member string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, ms := range h.ids {
+		for _, m := range ms {
+			if m == member {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 func (h *handledBy) missing(want []string) []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -64,9 +78,25 @@ func receive[T any](t *testing.T, ch <-chan T, within time.Duration, what string
 // TestPartitionMovesMidHandler: member A is in the middle of a record of partition P when
 // member B joins the group. The generation A got P from ends: A's handler sees its context
 // cancelled, and although it then reports success (its effect landed just as the work was
-// cancelled), A commits nothing for the record. B, once it owns P, starts at that record and
-// handles it, and every record of the topic is handled with none skipped.
+// cancelled), A commits nothing for the record. What A had finished is committed, by its
+// commit interval or, at the latest, through the ending generation. B, once it owns P, starts at
+// the record A held and handles it, and every record of the topic is handled with none skipped.
 func TestPartitionMovesMidHandler(t *testing.T) {
+	tests := []struct {
+		name string
+		// commitsAtEnd: A's interval and batch are never reached, so only the generation's end
+		// commits what A finished.
+		commitsAtEnd bool
+	}{
+		{"finished records committed by the interval", false},
+		{"finished records committed as the generation ends", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { testPartitionMovesMidHandler(t, tc.commitsAtEnd) })
+	}
+}
+
+func testPartitionMovesMidHandler(t *testing.T, commitsAtEnd bool) {
 	const (
 		partitions   = 4
 		perPartition = 3
@@ -77,11 +107,16 @@ func TestPartitionMovesMidHandler(t *testing.T) {
 	keys := keysOnPartitions(partitions)
 	var batch []cloudevents.Event
 	var all []string
+	finisher := map[string]string{} // who finishes each record, once
 	for i := range perPartition {
 		for q, k := range keys {
 			id := fmt.Sprintf("p%d-%d", q, i) // record i of partition q, at offset i
 			batch = append(batch, ev(id, k))
 			all = append(all, id)
+			finisher[id] = "A"
+			if q == p && i >= stuck {
+				finisher[id] = "B"
+			}
 		}
 	}
 	e.produce(batch...)
@@ -118,22 +153,36 @@ func TestPartitionMovesMidHandler(t *testing.T) {
 		return nil, nil
 	}
 
-	// A alone owns every partition. It finishes all but P's records from offset 1 on, and
-	// commits what it finished.
+	// A alone owns every partition. It finishes all but P's records from offset 1 on.
 	runA := e.start(memberA, nil, func(c *consumer.Config) {
 		c.HandlerTimeout = 5 * time.Minute // only the generation's end may cut the hold short
 		c.DrainTimeout = 200 * time.Millisecond
+		if commitsAtEnd {
+			c.CommitInterval, c.CommitBatch = time.Hour, 1000
+		}
 	})
 	receive(t, aHolds, 30*time.Second, "A to hold P's record")
-	infratest.Eventually(t, 30*time.Second, "A's commits", func() bool {
-		c := e.committed()
-		for q := range partitions {
-			if q != p && c[q] != perPartition {
-				return false
+	finished := (partitions-1)*perPartition + stuck
+	infratest.Eventually(t, 30*time.Second, "A to finish the other records", func() bool {
+		return handled.count("A") == finished
+	})
+	if commitsAtEnd {
+		for q, off := range e.committed() {
+			if off >= 0 {
+				t.Fatalf("partition %d committed %d before the generation ended", q, off)
 			}
 		}
-		return c[p] == stuck
-	})
+	} else {
+		infratest.Eventually(t, 30*time.Second, "A's commits", func() bool {
+			c := e.committed()
+			for q := range partitions {
+				if q != p && c[q] != perPartition {
+					return false
+				}
+			}
+			return c[p] == stuck
+		})
+	}
 	select {
 	case err := <-aCancelled:
 		t.Fatalf("A's handler was cancelled (%v) before anyone joined", err)
@@ -156,7 +205,7 @@ func TestPartitionMovesMidHandler(t *testing.T) {
 	}
 	if first.offset != stuck || first.committed != stuck {
 		t.Fatalf("B's first record of P is at offset %d with %d committed; want both %d: "+
-			"A committed the record it did not finish", first.offset, first.committed, stuck)
+			"A committed the record it did not finish, or not the ones it did", first.offset, first.committed, stuck)
 	}
 	infratest.Eventually(t, 30*time.Second, "every record handled and committed", func() bool {
 		c := e.committed()
@@ -170,10 +219,10 @@ func TestPartitionMovesMidHandler(t *testing.T) {
 	if _, err := runB.stop(t); err != nil {
 		t.Fatalf("B: Run = %v", err)
 	}
-	for i := stuck; i < perPartition; i++ {
-		id := fmt.Sprintf("p%d-%d", p, i)
-		if got := handled.members(id); len(got) != 1 || got[0] != "B" {
-			t.Errorf("%s finished by %v, want by B once", id, got)
+	// A's commits landed, so nobody handled A's records again.
+	for _, id := range all {
+		if got := handled.members(id); len(got) != 1 || got[0] != finisher[id] {
+			t.Errorf("%s finished by %v, want by %s once", id, got, finisher[id])
 		}
 	}
 	if n := e.count(e.dlq); n != 0 {
