@@ -29,10 +29,17 @@ const (
 // to topic when the wrapped handler fails, then reports success so the runner commits and the
 // partition moves on. A replayed dead letter that fails again gets fresh dlq_ headers.
 //
-// Two cases return an error instead, and the runner must not commit: ctx is done (shutdown: the
-// message is neither dead-lettered nor committed, and is redelivered), or the dead-letter write
-// itself failed.
-func DeadLetter(pub Publisher, topic string) Middleware {
+// A failed dead-letter write is retried alone, with backoff from initial doubling to max, until
+// it lands: the handler does not run again. Only when ctx is done does it return an error, and
+// the runner must not commit: at shutdown or when the partition moved, the message is then
+// neither dead-lettered nor committed, and is redelivered.
+func DeadLetter(pub Publisher, topic string, initial, max time.Duration) Middleware {
+	if initial <= 0 {
+		initial = defaultRetryInitial
+	}
+	if max < initial {
+		max = initial
+	}
 	return func(next Handler) Handler {
 		return func(ctx context.Context, msg Message) ([]Output, error) {
 			outs, err := next(ctx, msg)
@@ -43,14 +50,36 @@ func DeadLetter(pub Publisher, topic string) Middleware {
 				return nil, err
 			}
 			rec := deadLetterRecord(msg.Record, topic, err.Error(), time.Now())
-			if perr := pub.PublishMessages(ctx, rec); perr != nil {
-				return nil, fmt.Errorf("dead letter to %s: %w (handler error: %v)", topic, perr, err)
+			if werr := writeDeadLetter(ctx, pub, rec, initial, max); werr != nil {
+				return nil, fmt.Errorf("dead letter to %s: %w (handler error: %v)", topic, werr, err)
 			}
 			logging.FromContext(ctx).WithError(err).WithField("dlq_topic", topic).
 				Error("message failed; sent to the dead-letter topic")
 			noteDeadLettered(ctx)
 			return nil, nil
 		}
+	}
+}
+
+// writeDeadLetter writes rec, retrying with backoff until it succeeds or ctx is done.
+func writeDeadLetter(ctx context.Context, pub Publisher, rec kafka.Message, initial, max time.Duration) error {
+	delay := initial
+	for {
+		err := pub.PublishMessages(ctx, rec)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		wait := jitter(delay)
+		logging.FromContext(ctx).WithError(err).WithField("retry_in", wait.String()).
+			Warn("dead-letter write failed; retrying the write")
+		noteRetry(ctx)
+		if !sleep(ctx, wait) {
+			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
+		}
+		delay = min(2*delay, max)
 	}
 }
 

@@ -39,14 +39,15 @@ func TestDeadLetter(t *testing.T) {
 		{"permanent error is dead-lettered", failing(Permanent(errors.New("bad payload"))), 0, false, false, true, 0, "bad payload"},
 		{"exhausted transient error is dead-lettered", failing(errors.New("gave up after 5 attempts: 503")), 0, false, false, true, 0, "gave up after 5 attempts: 503"},
 		{"shutdown: not dead-lettered, error kept", failing(context.Canceled), 0, true, true, false, 0, ""},
-		{"dead-letter write fails: error", failing(errors.New("boom")), 1, false, true, false, 0, ""},
+		{"dead-letter write fails twice: the write alone is retried", failing(errors.New("boom")), 2, false, false, true, 0, "boom"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			pub := &fakePublisher{failN: tc.pubFails, err: errors.New("broker down")}
 			ctx, _, hook := loggedCtx()
-			tr := &tracker{}
-			ctx = withTracker(ctx, tr)
+			tr := &countingTracker{}
+			ctx = withTracker(ctx, &tr.tracker)
+			tr.tracker.retry = func() { tr.retries++ }
 			if tc.cancelled {
 				var cancel context.CancelFunc
 				ctx, cancel = context.WithCancel(ctx)
@@ -57,12 +58,26 @@ func TestDeadLetter(t *testing.T) {
 			origHeaders := append([]kafka.Header(nil), msg.Record.Headers...)
 			before := time.Now().UTC().Truncate(time.Second)
 
-			outs, err := DeadLetter(pub, "dlq")(tc.handler)(ctx, msg)
+			calls := 0
+			counted := func(ctx context.Context, msg Message) ([]Output, error) {
+				calls++
+				return tc.handler(ctx, msg)
+			}
+			outs, err := DeadLetter(pub, "dlq", time.Millisecond, time.Millisecond)(counted)(ctx, msg)
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v, want error %v", err, tc.wantErr)
 			}
 			if len(outs) != tc.wantOutputs {
 				t.Fatalf("outputs = %v", outs)
+			}
+			if calls != 1 {
+				t.Fatalf("handler ran %d times, want 1", calls)
+			}
+			if pub.calls != tc.pubFails+btoi(tc.wantDLQ) {
+				t.Fatalf("dead-letter writes = %d, want %d", pub.calls, tc.pubFails+btoi(tc.wantDLQ))
+			}
+			if tr.retries != tc.pubFails {
+				t.Fatalf("retries noted = %d, want %d", tr.retries, tc.pubFails)
 			}
 			recs := pub.published()
 			if tc.wantDLQ != (len(recs) == 1) || len(recs) > 1 {
@@ -107,6 +122,48 @@ func TestDeadLetter(t *testing.T) {
 				t.Errorf("dlq_failed_at = %q (%v)", h[HeaderDLQFailedAt], err)
 			}
 		})
+	}
+}
+
+// countingTracker counts the retries middleware reports.
+type countingTracker struct {
+	tracker
+	retries int
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestDeadLetterWriteStopsWithTheWork: a dead-letter write that keeps failing is retried until
+// the work is cancelled, then reported as an error (the runner does not commit); the handler
+// ran once.
+func TestDeadLetterWriteStopsWithTheWork(t *testing.T) {
+	base, _, _ := loggedCtx()
+	ctx, cancel := context.WithCancel(base)
+	defer cancel()
+	pub := &fakePublisher{failN: 1 << 30, err: errors.New("broker down")}
+	tr := &tracker{}
+	retries := 0
+	tr.retry = func() {
+		if retries++; retries == 3 {
+			cancel()
+		}
+	}
+	calls := 0
+	h := func(context.Context, Message) ([]Output, error) {
+		calls++
+		return nil, Permanent(errors.New("bad payload"))
+	}
+	_, err := DeadLetter(pub, "dlq", time.Millisecond, time.Millisecond)(h)(withTracker(ctx, tr), testMessage(t, "dl-2", nil))
+	if err == nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the cancellation", err)
+	}
+	if calls != 1 || retries != 3 || tr.deadLettered.Load() {
+		t.Fatalf("handler calls %d, write retries %d, dead-lettered %v; want 1, 3, false", calls, retries, tr.deadLettered.Load())
 	}
 }
 

@@ -41,6 +41,10 @@ type ConsumerConfig struct {
 	DrainTimeout    time.Duration `env:"CONSUMER_DRAIN_TIMEOUT" default:"20s"`
 	// SessionTimeout is how soon a crashed member's partitions move to another member.
 	SessionTimeout time.Duration `env:"CONSUMER_SESSION_TIMEOUT" default:"10s"`
+	// CommitInterval and CommitBatch batch offset commits: a partition's finished records are
+	// committed this long after the first of them, or at once when this many are waiting.
+	CommitInterval time.Duration `env:"CONSUMER_COMMIT_INTERVAL" default:"5ms"`
+	CommitBatch    int           `env:"CONSUMER_COMMIT_BATCH" default:"100"`
 }
 
 // Deps are what the runtime hands a provider's wiring.
@@ -119,6 +123,8 @@ func Run(ctx context.Context, spec Spec, cfg Config, log *logrus.Logger) error {
 		RetryMaxElapsed: cfg.Consumer.RetryMaxElapsed,
 		DrainTimeout:    cfg.Consumer.DrainTimeout,
 		SessionTimeout:  cfg.Consumer.SessionTimeout,
+		CommitInterval:  cfg.Consumer.CommitInterval,
+		CommitBatch:     cfg.Consumer.CommitBatch,
 	}, w.Handler, pub, log, w.Middleware...)
 
 	engine := httpx.NewEngine(httpx.Options{Service: spec.Name, Log: log})
