@@ -19,6 +19,7 @@ import (
 	"provision.local/pkg/consumer"
 	"provision.local/pkg/httpx"
 	"provision.local/pkg/kafkaio"
+	"provision.local/pkg/ledger"
 	"provision.local/pkg/mongox"
 )
 
@@ -29,6 +30,9 @@ type Config struct {
 	Kafka    kafkaio.Config
 	Mongo    mongox.Config
 	Consumer ConsumerConfig
+	// IdempotencyWindow is how long a command id dedupes: a command issued later than this after
+	// the record of an earlier one with its id runs afresh. The ingress reads the same variable.
+	IdempotencyWindow time.Duration `env:"IDEMPOTENCY_WINDOW" default:"24h"`
 }
 
 // ConsumerConfig tunes the command consumer.
@@ -51,6 +55,10 @@ type ConsumerConfig struct {
 type Deps struct {
 	Log *logrus.Logger
 	DB  *mongo.Database
+	// Ledger are the options every provider's ledger store takes from the runtime's settings: the
+	// consumer's handler timeout (which its version claims must outlive) and the idempotency
+	// window.
+	Ledger []ledger.Option
 }
 
 // Wiring is what a provider adds to the runtime.
@@ -107,7 +115,10 @@ func Run(ctx context.Context, spec Spec, cfg Config, log *logrus.Logger) error {
 	pub := kafkaio.NewPublisher(cfg.Kafka)
 	defer pub.Close()
 
-	w, err := spec.Wire(ctx, Deps{Log: log, DB: db})
+	w, err := spec.Wire(ctx, Deps{Log: log, DB: db, Ledger: []ledger.Option{
+		ledger.WithHandlerTimeout(cfg.Consumer.HandlerTimeout),
+		ledger.WithIdempotencyWindow(cfg.IdempotencyWindow),
+	}})
 	if err != nil {
 		return fmt.Errorf("wire %s: %w", spec.Name, err)
 	}

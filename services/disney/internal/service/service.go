@@ -41,9 +41,7 @@ func Run(ctx context.Context, cfg Config, log *logrus.Logger) error {
 	spec := provider.Spec{
 		Name: events.ProviderDisney,
 		Wire: func(ctx context.Context, deps provider.Deps) (provider.Wiring, error) {
-			// The ledger bounds each command by the consumer's handler timeout, and its version
-			// claims outlive it.
-			store, err := adapters.NewSubscriptionRepository(ctx, deps.DB, ledger.WithHandlerTimeout(cfg.Consumer.HandlerTimeout))
+			store, err := adapters.NewSubscriptionRepository(ctx, deps.DB, deps.Ledger...)
 			if err != nil {
 				return provider.Wiring{}, err
 			}
