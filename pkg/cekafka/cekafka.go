@@ -51,6 +51,12 @@ func ToMessage(ctx context.Context, e cloudevents.Event) (kafka.Message, error) 
 	if err := e.Validate(); err != nil {
 		return kafka.Message{}, fmt.Errorf("encode event: invalid: %w", err)
 	}
+	if m, ok, err := encodeBinaryV1(&e); ok {
+		if err != nil {
+			return kafka.Message{}, fmt.Errorf("encode event %s: %w", e.ID(), err)
+		}
+		return m, nil
+	}
 	var m kafka.Message
 	// Force binary: structured mode would hide the attributes from plain Kafka tooling.
 	if err := WriteMessage(binding.WithForceBinary(ctx), binding.ToMessage(&e), &m); err != nil {
