@@ -29,10 +29,7 @@ func New(service, level string) *logrus.Logger {
 func NewWithOutput(service, level string, out io.Writer) *logrus.Logger {
 	l := logrus.New()
 	l.SetOutput(out)
-	l.SetFormatter(&logrus.JSONFormatter{
-		TimestampFormat: "2006-01-02T15:04:05.000Z07:00",
-		FieldMap:        logrus.FieldMap{logrus.FieldKeyMsg: "message"},
-	})
+	l.SetFormatter(jsonFormatter{})
 	lv, err := logrus.ParseLevel(level)
 	if err != nil {
 		lv = logrus.InfoLevel
