@@ -4,7 +4,8 @@
 //
 // It is a public interface: upstream billing publishes commands with it and analytics consumers
 // read status events with it, so it depends on nothing but the CloudEvents SDK and the JSON Schema
-// validator. See README.md for the wire format and the versioning policy.
+// validator (the AsyncAPI generator, in internal/asyncapi and cmd/asyncapi, adds a YAML encoder).
+// See README.md for the wire format and the versioning policy.
 package events
 
 import "sort"

@@ -21,7 +21,7 @@ import (
 // subscription (each at most once, with its own id) inside a parent operation whose record keeps
 // all the children's events, so a redelivery republishes them.
 func (a *App) ActivationCallback(ctx context.Context, m Meta, c events.DisneyActivationCallback) ([]consumer.Output, error) {
-	parent := command(m, events.OpActivationCallback, c.Org, c.UserID, "")
+	parent := commandOf(m, events.OpActivationCallback, c.Org, c.UserID, "")
 	return a.exec.Run(ctx, parent, func(ctx context.Context, _ *domain.Subscription, _ int64) (ledger.Decision[domain.Subscription], error) {
 		ids, err := a.store.FindIDs(ctx, bson.D{{Key: "state.org", Value: c.Org}, {Key: "state.userId", Value: c.UserID}})
 		if err != nil {

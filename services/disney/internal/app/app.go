@@ -1,6 +1,7 @@
 // Package app holds the Disney use cases: one file per command, plus the queries. Each command
-// runs through the ledger, so it takes effect at most once, and returns the status events it
-// produced for the runner to publish.
+// runs through the ledger (pkg/outcome), so it takes effect at most once, and returns the status
+// events it produced for the runner to publish. What is Disney's here: how each command changes
+// a subscription, how a subscription reads as a status, and which errors fail a command.
 package app
 
 import (
@@ -93,20 +94,21 @@ type App struct {
 // New wires the application service.
 func New(store Store, partner Partner, inflight *ledger.InFlight) *App {
 	now := func() time.Time { return time.Now().UTC() }
-	return &App{store: store, partner: partner, inflight: inflight, now: now, exec: outcome.New(outcome.Config[domain.Subscription]{
+	exec := outcome.New(outcome.Config[domain.Subscription]{
 		Provider: events.ProviderDisney, Source: Source, Store: store, AggregateID: domain.Key,
 		Status: statusOf, Details: detailsOf, Classify: failureOf, Now: now,
-	})}
+	})
+	return &App{store: store, partner: partner, inflight: inflight, now: now, exec: exec}
 }
 
 // execute runs one subscription command through the ledger; ch decides the change.
 func (a *App) execute(ctx context.Context, m Meta, operation, org, userID, subscriptionID string, ch outcome.Change[domain.Subscription]) ([]consumer.Output, error) {
-	return a.exec.Execute(ctx, command(m, operation, org, userID, subscriptionID), ch)
+	return a.exec.Execute(ctx, commandOf(m, operation, org, userID, subscriptionID), ch)
 }
 
-// command is a Disney command for the executor: a failure names the user in its details, and is
+// commandOf is a Disney command for the executor: a failure names the user in its details, and is
 // keyed by the user when the command names no subscription.
-func command(m Meta, operation, org, userID, subscriptionID string) outcome.Command {
+func commandOf(m Meta, operation, org, userID, subscriptionID string) outcome.Command {
 	return outcome.Command{
 		Meta: m, Operation: operation, Org: org, SubscriptionID: subscriptionID,
 		Key: userID, FailureDetails: events.DisneyFailedDetails{UserID: userID},
