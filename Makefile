@@ -16,11 +16,11 @@ SERVICES := $(filter ./services/%,$(MODULES))
 TEST_FLAGS ?= -count=1 -timeout 14m -p 2
 BENCH      ?= .
 
-.PHONY: help build run test lint fmt bench tidy tools up down clean modules
+.PHONY: help build run test lint fmt generate bench tidy tools up down clean modules
 
 help: ## List the targets
 	@echo "Targets:"
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-7s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 build: modules ## Build every service and the local stack into bin/
 	$(GO) build -o $(BIN)/ $(SERVICES) ./pkg/cmd/localstack
@@ -39,6 +39,10 @@ lint: modules $(BIN)/staticcheck ## Check formatting, go vet and staticcheck ove
 
 fmt: modules ## Format the Go files of every module
 	gofmt -w $(MODULES)
+
+# The events module's tests fail when the generated file is stale.
+generate: modules ## Generate events/asyncapi.yaml from the events catalog
+	$(GO) run ./events/cmd/asyncapi -o events/asyncapi.yaml
 
 # One package at a time, so benchmarks don't compete for the cores; their temporary files stay
 # in .cache/ (ignored by git).

@@ -4,7 +4,8 @@
 //
 // It is a public interface: upstream billing publishes commands with it and analytics consumers
 // read status events with it, so it depends on nothing but the CloudEvents SDK and the JSON Schema
-// validator. See README.md for the wire format and the versioning policy.
+// validator (the AsyncAPI generator, in internal/asyncapi and cmd/asyncapi, adds a YAML encoder).
+// See README.md for the wire format and the versioning policy.
 package events
 
 import "sort"
@@ -56,10 +57,17 @@ const (
 	TypeDisneyActivationCallback     = "com.provision.disney.activation.callback.v1"
 )
 
-// Disney status types, published on TopicDisneyStatus.
+// Disney status types, published on TopicDisneyStatus. The service publishes the v2 types, whose
+// payload is the StatusEvent envelope every provider shares. The v1 types are no longer published;
+// they stay in the catalog so that consumers can still read the records written before v2.
 const (
-	TypeDisneySubscriptionStatus = "com.provision.disney.subscription.status.v1"
-	TypeDisneyOperationFailed    = "com.provision.disney.operation.failed.v1"
+	TypeDisneySubscriptionStatusV2 = "com.provision.disney.subscription.status.v2"
+	TypeDisneyOperationFailedV2    = "com.provision.disney.operation.failed.v2"
+
+	// Deprecated: superseded by TypeDisneySubscriptionStatusV2; kept to read old records.
+	TypeDisneySubscriptionStatusV1 = "com.provision.disney.subscription.status.v1"
+	// Deprecated: superseded by TypeDisneyOperationFailedV2; kept to read old records.
+	TypeDisneyOperationFailedV1 = "com.provision.disney.operation.failed.v1"
 )
 
 // Operation names used in the operation field of status payloads.
@@ -77,23 +85,35 @@ func Operations() []string {
 	return []string{OpCreate, OpModify, OpTerminate, OpSuspend, OpReactivate, OpActivationCallback}
 }
 
+// Record keys, as the catalog describes them.
+const (
+	keySubscription = "subscriptionId"
+	keyUser         = "userId"
+	keyFailure      = "subscriptionId; userId when the event names no subscription"
+)
+
 // entry describes one catalogued CloudEvent type.
 type entry struct {
 	topic     string
 	command   bool   // commands: strict schema (no additional properties)
 	operation string // the operation a command type performs; "" for status types
+	key       string // what the record key (and the partitionkey extension) holds
+	envelope  bool   // a status type whose payload is the StatusEvent envelope
+	successor string // the type that supersedes this one; "" for a current type
 	payload   func() any
 }
 
 var catalog = map[string]entry{
-	TypeDisneyCreateSubscription:     {TopicDisneyCommands, true, OpCreate, func() any { return new(DisneyCreateSubscription) }},
-	TypeDisneyModifySubscription:     {TopicDisneyCommands, true, OpModify, func() any { return new(DisneyModifySubscription) }},
-	TypeDisneyTerminateSubscription:  {TopicDisneyCommands, true, OpTerminate, func() any { return new(DisneyTerminateSubscription) }},
-	TypeDisneySuspendSubscription:    {TopicDisneyCommands, true, OpSuspend, func() any { return new(DisneySuspendSubscription) }},
-	TypeDisneyReactivateSubscription: {TopicDisneyCommands, true, OpReactivate, func() any { return new(DisneyReactivateSubscription) }},
-	TypeDisneyActivationCallback:     {TopicDisneyCommands, true, OpActivationCallback, func() any { return new(DisneyActivationCallback) }},
-	TypeDisneySubscriptionStatus:     {TopicDisneyStatus, false, "", func() any { return new(DisneySubscriptionStatus) }},
-	TypeDisneyOperationFailed:        {TopicDisneyStatus, false, "", func() any { return new(DisneyOperationFailed) }},
+	TypeDisneyCreateSubscription:     {topic: TopicDisneyCommands, command: true, operation: OpCreate, key: keySubscription, payload: func() any { return new(DisneyCreateSubscription) }},
+	TypeDisneyModifySubscription:     {topic: TopicDisneyCommands, command: true, operation: OpModify, key: keySubscription, payload: func() any { return new(DisneyModifySubscription) }},
+	TypeDisneyTerminateSubscription:  {topic: TopicDisneyCommands, command: true, operation: OpTerminate, key: keySubscription, payload: func() any { return new(DisneyTerminateSubscription) }},
+	TypeDisneySuspendSubscription:    {topic: TopicDisneyCommands, command: true, operation: OpSuspend, key: keySubscription, payload: func() any { return new(DisneySuspendSubscription) }},
+	TypeDisneyReactivateSubscription: {topic: TopicDisneyCommands, command: true, operation: OpReactivate, key: keySubscription, payload: func() any { return new(DisneyReactivateSubscription) }},
+	TypeDisneyActivationCallback:     {topic: TopicDisneyCommands, command: true, operation: OpActivationCallback, key: keyUser, payload: func() any { return new(DisneyActivationCallback) }},
+	TypeDisneySubscriptionStatusV2:   {topic: TopicDisneyStatus, key: keySubscription, envelope: true, payload: func() any { return new(StatusEvent[DisneyStatusDetails]) }},
+	TypeDisneyOperationFailedV2:      {topic: TopicDisneyStatus, key: keyFailure, envelope: true, payload: func() any { return new(StatusEvent[DisneyFailedDetails]) }},
+	TypeDisneySubscriptionStatusV1:   {topic: TopicDisneyStatus, key: keySubscription, successor: TypeDisneySubscriptionStatusV2, payload: func() any { return new(DisneySubscriptionStatusV1) }},
+	TypeDisneyOperationFailedV1:      {topic: TopicDisneyStatus, key: keyFailure, successor: TypeDisneyOperationFailedV2, payload: func() any { return new(DisneyOperationFailedV1) }},
 }
 
 // Types returns every catalogued CloudEvent type, sorted.
@@ -124,3 +144,15 @@ func IsCommand(ceType string) bool { return catalog[ceType].command }
 // OperationOf returns the operation name (OpCreate, ...) a command type performs, or "" for a
 // status type or a type not in the catalog.
 func OperationOf(ceType string) string { return catalog[ceType].operation }
+
+// KeyOf says what the record key (and the partitionkey extension) of a catalogued type holds,
+// e.g. "subscriptionId"; "" for a type not in the catalog.
+func KeyOf(ceType string) string { return catalog[ceType].key }
+
+// HasEnvelope reports whether ceType is a status type whose payload is the StatusEvent envelope
+// shared by every provider.
+func HasEnvelope(ceType string) bool { return catalog[ceType].envelope }
+
+// SupersededBy returns the type that replaces a deprecated type (one that is no longer published
+// and stays in the catalog to read old records), or "" for a current type.
+func SupersededBy(ceType string) string { return catalog[ceType].successor }

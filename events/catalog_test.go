@@ -2,6 +2,7 @@ package events
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"reflect"
 	"slices"
@@ -25,14 +26,31 @@ func validPayloads() map[string]any {
 		TypeDisneyReactivateSubscription: &DisneyReactivateSubscription{Org: "yoigo", UserID: "MOO1664367665504", SubscriptionID: "ENT1664367665579", Products: testProds},
 		TypeDisneyTerminateSubscription:  &DisneyTerminateSubscription{Org: "yoigo", UserID: "MOO1664367665504", SubscriptionID: "ENT1664367665579", Product: "com.disney.yoigo.es.bundle.premium"},
 		TypeDisneyActivationCallback:     &DisneyActivationCallback{Org: "yoigo", UserID: "MOO1664367665504"},
-		TypeDisneySubscriptionStatus: &DisneySubscriptionStatus{
+		TypeDisneySubscriptionStatusV2: &StatusEvent[DisneyStatusDetails]{
+			Org: "yoigo", Provider: ProviderDisney, SubscriptionID: "ENT1664367665579",
+			Status: StatusSuspended, PreviousStatus: StatusActive,
+			Operation: OpSuspend, CommandID: "6f1c2b1e-5d7a-5b8e-9c3f-2a4d6e8f0a1b", WorkflowID: "wf-disney-x-y",
+			CorrelationID: "2106f808-36e9-402d-bf37-f1f7fa04776b", OccurredAt: testTime, Version: 3,
+			Details: DisneyStatusDetails{
+				UserID: "MOO1664367665504", Entitled: EntitledBillingHold, Cancellation: CancellationInvoluntary,
+				Activated: ActivatedLinked, Products: testProds,
+			},
+		},
+		TypeDisneyOperationFailedV2: &StatusEvent[DisneyFailedDetails]{
+			Org: "yoigo", Provider: ProviderDisney, SubscriptionID: "ENT1664367665579",
+			Status: StatusActive, PreviousStatus: StatusActive,
+			Operation: OpReactivate, CommandID: "6f1c2b1e-5d7a-5b8e-9c3f-2a4d6e8f0a1b", OccurredAt: testTime, Version: 2,
+			Error:   &ErrorDetail{Code: "INVALID_TRANSITION", Title: "OPERATION_NOT_ALLOWED", Details: "already active"},
+			Details: DisneyFailedDetails{UserID: "MOO1664367665504"},
+		},
+		TypeDisneySubscriptionStatusV1: &DisneySubscriptionStatusV1{
 			Org: "yoigo", UserID: "MOO1664367665504", SubscriptionID: "ENT1664367665579",
 			Operation: OpSuspend, CommandID: "6f1c2b1e-5d7a-5b8e-9c3f-2a4d6e8f0a1b", WorkflowID: "wf-disney-x-y",
 			CorrelationID: "2106f808-36e9-402d-bf37-f1f7fa04776b",
 			Entitled:      EntitledBillingHold, Cancellation: CancellationInvoluntary, Activated: ActivatedLinked,
 			Products: testProds, LastUpdated: testTime, Version: 3,
 		},
-		TypeDisneyOperationFailed: &DisneyOperationFailed{
+		TypeDisneyOperationFailedV1: &DisneyOperationFailedV1{
 			Org: "yoigo", UserID: "MOO1664367665504", SubscriptionID: "ENT1664367665579",
 			Operation: OpCreate, CommandID: "6f1c2b1e-5d7a-5b8e-9c3f-2a4d6e8f0a1b",
 			Error:    ErrorDetail{Code: "PARTNER_REJECTED", Title: "SUBSCRIPTION_ALREADY_EXISTS", Details: "already exists"},
@@ -59,8 +77,13 @@ func TestTopicAndTypeNames_AreTheAgreedStrings(t *testing.T) {
 		{TypeDisneySuspendSubscription, "com.provision.disney.subscription.suspend.v1"},
 		{TypeDisneyReactivateSubscription, "com.provision.disney.subscription.reactivate.v1"},
 		{TypeDisneyActivationCallback, "com.provision.disney.activation.callback.v1"},
-		{TypeDisneySubscriptionStatus, "com.provision.disney.subscription.status.v1"},
-		{TypeDisneyOperationFailed, "com.provision.disney.operation.failed.v1"},
+		{TypeDisneySubscriptionStatusV2, "com.provision.disney.subscription.status.v2"},
+		{TypeDisneyOperationFailedV2, "com.provision.disney.operation.failed.v2"},
+		{SubscriptionStatusType(ProviderDisney), TypeDisneySubscriptionStatusV2},
+		{OperationFailedType(ProviderDisney), TypeDisneyOperationFailedV2},
+		{SubscriptionStatusType("netflix"), "com.provision.netflix.subscription.status.v2"},
+		{TypeDisneySubscriptionStatusV1, "com.provision.disney.subscription.status.v1"},
+		{TypeDisneyOperationFailedV1, "com.provision.disney.operation.failed.v1"},
 		{SchemaURI(TypeDisneyCreateSubscription), "https://provision.local/schemas/com.provision.disney.subscription.create.v1.json"},
 	} {
 		if tc.got != tc.want {
@@ -71,17 +94,20 @@ func TestTopicAndTypeNames_AreTheAgreedStrings(t *testing.T) {
 
 func TestCatalog_RoutesEachTypeToItsTopicAndOperation(t *testing.T) {
 	for _, tc := range []struct {
-		typ, topic, op string
-		command        bool
+		typ, topic, op    string
+		command, envelope bool
+		key, supersededBy string
 	}{
-		{TypeDisneyCreateSubscription, TopicDisneyCommands, OpCreate, true},
-		{TypeDisneyModifySubscription, TopicDisneyCommands, OpModify, true},
-		{TypeDisneyTerminateSubscription, TopicDisneyCommands, OpTerminate, true},
-		{TypeDisneySuspendSubscription, TopicDisneyCommands, OpSuspend, true},
-		{TypeDisneyReactivateSubscription, TopicDisneyCommands, OpReactivate, true},
-		{TypeDisneyActivationCallback, TopicDisneyCommands, OpActivationCallback, true},
-		{TypeDisneySubscriptionStatus, TopicDisneyStatus, "", false},
-		{TypeDisneyOperationFailed, TopicDisneyStatus, "", false},
+		{TypeDisneyCreateSubscription, TopicDisneyCommands, OpCreate, true, false, "subscriptionId", ""},
+		{TypeDisneyModifySubscription, TopicDisneyCommands, OpModify, true, false, "subscriptionId", ""},
+		{TypeDisneyTerminateSubscription, TopicDisneyCommands, OpTerminate, true, false, "subscriptionId", ""},
+		{TypeDisneySuspendSubscription, TopicDisneyCommands, OpSuspend, true, false, "subscriptionId", ""},
+		{TypeDisneyReactivateSubscription, TopicDisneyCommands, OpReactivate, true, false, "subscriptionId", ""},
+		{TypeDisneyActivationCallback, TopicDisneyCommands, OpActivationCallback, true, false, "userId", ""},
+		{TypeDisneySubscriptionStatusV2, TopicDisneyStatus, "", false, true, "subscriptionId", ""},
+		{TypeDisneyOperationFailedV2, TopicDisneyStatus, "", false, true, "subscriptionId; userId when the event names no subscription", ""},
+		{TypeDisneySubscriptionStatusV1, TopicDisneyStatus, "", false, false, "subscriptionId", TypeDisneySubscriptionStatusV2},
+		{TypeDisneyOperationFailedV1, TopicDisneyStatus, "", false, false, "subscriptionId; userId when the event names no subscription", TypeDisneyOperationFailedV2},
 	} {
 		t.Run(tc.typ, func(t *testing.T) {
 			topic, ok := TopicOf(tc.typ)
@@ -94,10 +120,19 @@ func TestCatalog_RoutesEachTypeToItsTopicAndOperation(t *testing.T) {
 			if got := OperationOf(tc.typ); got != tc.op {
 				t.Errorf("OperationOf = %q, want %q", got, tc.op)
 			}
+			if got := HasEnvelope(tc.typ); got != tc.envelope {
+				t.Errorf("HasEnvelope = %v", got)
+			}
+			if got := KeyOf(tc.typ); got != tc.key {
+				t.Errorf("KeyOf = %q, want %q", got, tc.key)
+			}
+			if got := SupersededBy(tc.typ); got != tc.supersededBy {
+				t.Errorf("SupersededBy = %q, want %q", got, tc.supersededBy)
+			}
 		})
 	}
-	if got := Types(); len(got) != 8 || !sort.StringsAreSorted(got) {
-		t.Errorf("Types() = %v, want the 8 types sorted", got)
+	if got := Types(); len(got) != 10 || !sort.StringsAreSorted(got) {
+		t.Errorf("Types() = %v, want the 10 types sorted", got)
 	}
 	if _, ok := TopicOf("com.example.nope.v1"); ok || IsCommand("com.example.nope.v1") || OperationOf("com.example.nope.v1") != "" {
 		t.Error("an unknown type must not be routed")
@@ -184,7 +219,7 @@ func TestSchemaSharedDefinitions_AgreeAcrossFiles(t *testing.T) {
 }
 
 func TestSchemaEnums_MatchTheGoConstants(t *testing.T) {
-	status := schemaDoc(t, TypeDisneySubscriptionStatus)["properties"].(map[string]any)
+	status := schemaDoc(t, TypeDisneySubscriptionStatusV1)["properties"].(map[string]any)
 	for _, tc := range []struct {
 		name string
 		want []string
@@ -197,28 +232,60 @@ func TestSchemaEnums_MatchTheGoConstants(t *testing.T) {
 			t.Errorf("status %s enum = %v, want %v", tc.name, got, tc.want)
 		}
 	}
-	for _, typ := range []string{TypeDisneySubscriptionStatus, TypeDisneyOperationFailed} {
+	details := schemaDoc(t, TypeDisneySubscriptionStatusV2)["properties"].(map[string]any)["details"].(map[string]any)["properties"].(map[string]any)
+	for name, want := range map[string][]string{"entitled": EntitledValues(), "cancellation": CancellationValues(), "activated": ActivatedValues()} {
+		if got := enumOf(t, details[name]); !slices.Equal(got, want) {
+			t.Errorf("v2 details %s enum = %v, want %v", name, got, want)
+		}
+	}
+	for _, typ := range []string{TypeDisneySubscriptionStatusV1, TypeDisneyOperationFailedV1, TypeDisneySubscriptionStatusV2, TypeDisneyOperationFailedV2} {
 		defs := schemaDoc(t, typ)["$defs"].(map[string]any)
 		if got := enumOf(t, defs["operation"]); !slices.Equal(got, Operations()) {
 			t.Errorf("%s operation enum = %v, want %v", typ, got, Operations())
 		}
 	}
+	for _, typ := range Types() {
+		if !HasEnvelope(typ) {
+			continue
+		}
+		doc := schemaDoc(t, typ)
+		if got := enumOf(t, doc["$defs"].(map[string]any)["status"]); !slices.Equal(got, StatusValues()) {
+			t.Errorf("%s status enum = %v, want %v", typ, got, StatusValues())
+		}
+		topic, _ := TopicOf(typ)
+		provider := doc["properties"].(map[string]any)["provider"].(map[string]any)["const"]
+		if topic != StatusTopic(fmt.Sprint(provider)) {
+			t.Errorf("%s: provider const %v, but the type is published on %s", typ, provider, topic)
+		}
+		if typ != SubscriptionStatusType(fmt.Sprint(provider)) && typ != OperationFailedType(fmt.Sprint(provider)) {
+			t.Errorf("%s is not named by SubscriptionStatusType or OperationFailedType", typ)
+		}
+	}
 }
 
 // Guards drift between the Go structs and the schemas: the schema's properties are exactly the
-// struct's JSON fields, and a field is required exactly when its tag has no omitempty.
+// struct's JSON fields, and a field is required exactly when its tag has no omitempty. The
+// StatusEvent envelope serves both status types, so a type may also require a field the
+// envelope leaves optional (a failure requires error, a change subscriptionId and status).
 func TestSchemaFields_MatchTheGoStructTags(t *testing.T) {
 	for _, typ := range Types() {
 		t.Run(typ, func(t *testing.T) {
 			doc := schemaDoc(t, typ)
-			checkFields(t, typ, doc, reflect.TypeOf(catalog[typ].payload()).Elem())
+			st := reflect.TypeOf(catalog[typ].payload()).Elem()
+			checkFields(t, typ, doc, st, HasEnvelope(typ))
+			if HasEnvelope(typ) {
+				details, _ := st.FieldByName("Details")
+				checkFields(t, typ+" details", doc["properties"].(map[string]any)["details"].(map[string]any), details.Type, false)
+			}
 		})
 	}
-	errSchema := schemaDoc(t, TypeDisneyOperationFailed)["properties"].(map[string]any)["error"].(map[string]any)
-	checkFields(t, "error", errSchema, reflect.TypeOf(ErrorDetail{}))
+	for _, typ := range []string{TypeDisneyOperationFailedV1, TypeDisneyOperationFailedV2} {
+		errSchema := schemaDoc(t, typ)["properties"].(map[string]any)["error"].(map[string]any)
+		checkFields(t, typ+" error", errSchema, reflect.TypeOf(ErrorDetail{}), false)
+	}
 }
 
-func checkFields(t *testing.T, name string, schema map[string]any, st reflect.Type) {
+func checkFields(t *testing.T, name string, schema map[string]any, st reflect.Type, envelope bool) {
 	t.Helper()
 	var fields, mandatory []string
 	for i := range st.NumField() {
@@ -253,7 +320,12 @@ func checkFields(t *testing.T, name string, schema map[string]any, st reflect.Ty
 	if !slices.Equal(propNames, fields) {
 		t.Errorf("%s: schema properties %v, struct %s fields %v", name, propNames, st.Name(), fields)
 	}
-	if !slices.Equal(required, mandatory) {
+	for _, m := range mandatory {
+		if !slices.Contains(required, m) {
+			t.Errorf("%s: %s field %q has no omitempty but the schema does not require it", name, st.Name(), m)
+		}
+	}
+	if !envelope && !slices.Equal(required, mandatory) {
 		t.Errorf("%s: schema required %v, struct %s fields without omitempty %v", name, required, st.Name(), mandatory)
 	}
 }
@@ -288,8 +360,43 @@ func TestGoStructs_RoundTripThroughJSONAndValidate(t *testing.T) {
 	}
 }
 
+func TestStatusV2_NilProductsEncodesAsEmptyArrayAndValidates(t *testing.T) {
+	s := *validPayloads()[TypeDisneySubscriptionStatusV2].(*StatusEvent[DisneyStatusDetails])
+	s.Operation, s.Status, s.Details.Entitled, s.Details.Cancellation, s.Details.Products = OpTerminate, StatusDeactivated, EntitledCanceled, CancellationVoluntary, nil
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"products":[]`) {
+		t.Errorf("products not encoded as []: %s", b)
+	}
+	if err := Validate(TypeDisneySubscriptionStatusV2, b); err != nil {
+		t.Errorf("terminated status rejected: %v", err)
+	}
+}
+
+// A consumer reads every provider's status events with one type: the envelope, details left raw.
+func TestStatusEnvelope_ReadsEveryEnvelopeTypeTheSameWay(t *testing.T) {
+	for typ, v := range validPayloads() {
+		if !HasEnvelope(typ) {
+			continue
+		}
+		b, _ := json.Marshal(v)
+		var env StatusEvent[json.RawMessage]
+		if err := json.Unmarshal(b, &env); err != nil {
+			t.Fatalf("%s: %v", typ, err)
+		}
+		if env.Org == "" || env.Provider != ProviderDisney || env.CommandID == "" || env.OccurredAt.IsZero() || len(env.Details) == 0 {
+			t.Errorf("%s read as %+v", typ, env)
+		}
+		if (env.Error != nil) != (typ == OperationFailedType(env.Provider)) {
+			t.Errorf("%s: error %+v, want one exactly on failures", typ, env.Error)
+		}
+	}
+}
+
 func TestStatus_NilProductsEncodesAsEmptyArrayAndValidates(t *testing.T) {
-	s := *validPayloads()[TypeDisneySubscriptionStatus].(*DisneySubscriptionStatus)
+	s := *validPayloads()[TypeDisneySubscriptionStatusV1].(*DisneySubscriptionStatusV1)
 	s.Operation, s.Entitled, s.Cancellation, s.Products = OpTerminate, EntitledCanceled, CancellationVoluntary, nil
 	for _, v := range []any{s, &s} {
 		b, err := json.Marshal(v)
@@ -299,7 +406,7 @@ func TestStatus_NilProductsEncodesAsEmptyArrayAndValidates(t *testing.T) {
 		if !strings.Contains(string(b), `"products":[]`) {
 			t.Errorf("products not encoded as []: %s", b)
 		}
-		if err := Validate(TypeDisneySubscriptionStatus, b); err != nil {
+		if err := Validate(TypeDisneySubscriptionStatusV1, b); err != nil {
 			t.Errorf("terminated status rejected: %v", err)
 		}
 	}

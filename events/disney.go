@@ -6,7 +6,7 @@ import (
 )
 
 // Disney subscription status enumerations (the seed's SubscriptionStatus). They are untyped
-// string constants so they assign to the string fields of DisneySubscriptionStatus directly.
+// string constants so they assign to the string fields of DisneySubscriptionStatusV1 directly.
 const (
 	// entitled: whether the subscriber can watch content.
 	EntitledActive      = "ACTIVE"
@@ -91,9 +91,41 @@ type DisneyActivationCallback struct {
 	UserID string `json:"userId"`
 }
 
-// DisneySubscriptionStatus is the data of TypeDisneySubscriptionStatus: the state of one
-// subscription after a command changed it. One is published per state change.
-type DisneySubscriptionStatus struct {
+// DisneyStatusDetails are the details of TypeDisneySubscriptionStatusV2: Disney's own view of the
+// subscription after the change (the seed's SubscriptionStatus).
+type DisneyStatusDetails struct {
+	UserID string `json:"userId"`
+	// Entitled is one of EntitledValues().
+	Entitled string `json:"entitled"`
+	// Cancellation is one of CancellationValues(), set when the subscription was canceled.
+	Cancellation string `json:"cancellation,omitempty"`
+	// Activated is one of ActivatedValues().
+	Activated string `json:"activated"`
+	// Products are the products of the subscription after the change. A terminated subscription
+	// keeps the products it had (entitled CANCELED says none is active); removing the last
+	// product by name leaves it empty. A nil slice is encoded as [].
+	Products []string `json:"products"`
+}
+
+// MarshalJSON encodes a nil Products as [] (the schema requires an array).
+func (d DisneyStatusDetails) MarshalJSON() ([]byte, error) {
+	type plain DisneyStatusDetails
+	if d.Products == nil {
+		d.Products = []string{}
+	}
+	return json.Marshal(plain(d))
+}
+
+// DisneyFailedDetails are the details of TypeDisneyOperationFailedV2.
+type DisneyFailedDetails struct {
+	// UserID is the user the command was for.
+	UserID string `json:"userId"`
+}
+
+// DisneySubscriptionStatusV1 is the data of TypeDisneySubscriptionStatusV1: the state of one
+// subscription after a command changed it. No longer published (see DisneyStatusDetails); kept
+// to read old records.
+type DisneySubscriptionStatusV1 struct {
 	Org            string `json:"org"`
 	UserID         string `json:"userId"`
 	SubscriptionID string `json:"subscriptionId"`
@@ -120,8 +152,8 @@ type DisneySubscriptionStatus struct {
 }
 
 // MarshalJSON encodes a nil Products as [] (the schema requires an array).
-func (s DisneySubscriptionStatus) MarshalJSON() ([]byte, error) {
-	type plain DisneySubscriptionStatus
+func (s DisneySubscriptionStatusV1) MarshalJSON() ([]byte, error) {
+	type plain DisneySubscriptionStatusV1
 	if s.Products == nil {
 		s.Products = []string{}
 	}
@@ -135,9 +167,10 @@ type ErrorDetail struct {
 	Details string `json:"details"`
 }
 
-// DisneyOperationFailed is the data of TypeDisneyOperationFailed: a command failed for good (the
-// subscription's state does not allow it, or the partner rejected it).
-type DisneyOperationFailed struct {
+// DisneyOperationFailedV1 is the data of TypeDisneyOperationFailedV1: a command failed for good (the
+// subscription's state does not allow it, or the partner rejected it). No longer published (see
+// StatusEvent); kept to read old records.
+type DisneyOperationFailedV1 struct {
 	Org    string `json:"org"`
 	UserID string `json:"userId"`
 	// SubscriptionID is set for every operation except the activation callback.

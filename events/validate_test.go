@@ -32,23 +32,36 @@ func TestValidate_AcceptsValidPayloads(t *testing.T) {
 		{"org of 63 characters", TypeDisneyCreateSubscription, func(m map[string]any) { m["org"] = "a" + strings.Repeat("-", 62) }},
 		{"ids with dot dash underscore", TypeDisneyCreateSubscription, func(m map[string]any) { m["userId"], m["subscriptionId"] = "u.1-a_B", "ENT_1.x-2" }},
 		{"terminate of the whole subscription", TypeDisneyTerminateSubscription, func(m map[string]any) { delete(m, "product") }},
-		{"status without cancellation, workflow or correlation", TypeDisneySubscriptionStatus, func(m map[string]any) {
+		{"status without cancellation, workflow or correlation", TypeDisneySubscriptionStatusV1, func(m map[string]any) {
 			delete(m, "cancellation")
 			delete(m, "workflowId")
 			delete(m, "correlationId")
 		}},
-		{"status with a field added later", TypeDisneySubscriptionStatus, func(m map[string]any) { m["renewalDate"] = "2027-01-01" }},
-		{"status with empty products after terminate", TypeDisneySubscriptionStatus, func(m map[string]any) { m["products"] = []string{} }},
-		{"status with offset date-time", TypeDisneySubscriptionStatus, func(m map[string]any) { m["lastUpdated"] = "2023-06-20T14:32:45.123+02:00" }},
-		{"failed without subscription (activation callback)", TypeDisneyOperationFailed, func(m map[string]any) {
+		{"status with a field added later", TypeDisneySubscriptionStatusV1, func(m map[string]any) { m["renewalDate"] = "2027-01-01" }},
+		{"status with empty products after terminate", TypeDisneySubscriptionStatusV1, func(m map[string]any) { m["products"] = []string{} }},
+		{"status with offset date-time", TypeDisneySubscriptionStatusV1, func(m map[string]any) { m["lastUpdated"] = "2023-06-20T14:32:45.123+02:00" }},
+		{"failed without subscription (activation callback)", TypeDisneyOperationFailedV1, func(m map[string]any) {
 			delete(m, "subscriptionId")
 			m["operation"] = OpActivationCallback
 		}},
-		{"failed with a field added later", TypeDisneyOperationFailed, func(m map[string]any) { m["attempts"] = 5 }},
-		{"failed with an extra error field", TypeDisneyOperationFailed, func(m map[string]any) {
+		{"failed with a field added later", TypeDisneyOperationFailedV1, func(m map[string]any) { m["attempts"] = 5 }},
+		{"failed with an extra error field", TypeDisneyOperationFailedV1, func(m map[string]any) {
 			m["error"].(map[string]any)["ref"] = "https://example.invalid/errors"
 		}},
-		{"failed with empty error details", TypeDisneyOperationFailed, func(m map[string]any) { m["error"].(map[string]any)["details"] = "" }},
+		{"v2 status on creation (no previous status)", TypeDisneySubscriptionStatusV2, func(m map[string]any) { delete(m, "previousStatus") }},
+		{"v2 status with a details field added later", TypeDisneySubscriptionStatusV2, func(m map[string]any) { m["details"].(map[string]any)["renewalDate"] = "2027-01-01" }},
+		{"v2 failure of a create (no subscription yet)", TypeDisneyOperationFailedV2, func(m map[string]any) {
+			delete(m, "status")
+			delete(m, "previousStatus")
+			m["operation"], m["version"] = OpCreate, 0
+		}},
+		{"v2 failure of the activation callback (no subscription named)", TypeDisneyOperationFailedV2, func(m map[string]any) {
+			delete(m, "subscriptionId")
+			delete(m, "status")
+			delete(m, "previousStatus")
+			m["operation"], m["version"] = OpActivationCallback, 0
+		}},
+		{"failed with empty error details", TypeDisneyOperationFailedV1, func(m map[string]any) { m["error"].(map[string]any)["details"] = "" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := payloadMap(t, tc.typ)
@@ -87,25 +100,39 @@ func TestValidate_RejectsInvalidPayloads(t *testing.T) {
 		{"org starting with a dash", TypeDisneyCreateSubscription, func(m map[string]any) { m["org"] = "-yoigo" }, "org", "must match"},
 		{"org of 64 characters", TypeDisneyCreateSubscription, func(m map[string]any) { m["org"] = strings.Repeat("a", 64) }, "org", "must match"},
 		{"empty terminate product", TypeDisneyTerminateSubscription, func(m map[string]any) { m["product"] = "" }, "product", "must not be empty"},
-		{"wrong entitled enum", TypeDisneySubscriptionStatus, func(m map[string]any) { m["entitled"] = "CANCELLED" }, "entitled", "must be one of ACTIVE, BILLING_HOLD, CANCELED, GRACE_PERIOD"},
-		{"wrong cancellation enum", TypeDisneySubscriptionStatus, func(m map[string]any) { m["cancellation"] = "FRAUD" }, "cancellation", "must be one of"},
-		{"wrong activated enum", TypeDisneySubscriptionStatus, func(m map[string]any) { m["activated"] = "ACTIVE" }, "activated", "must be one of LINKED, UNLINKED"},
-		{"lowercase enum", TypeDisneySubscriptionStatus, func(m map[string]any) { m["entitled"] = "active" }, "entitled", "must be one of"},
-		{"wrong operation", TypeDisneySubscriptionStatus, func(m map[string]any) { m["operation"] = "delete" }, "operation", "must be one of"},
-		{"bad date-time", TypeDisneySubscriptionStatus, func(m map[string]any) { m["lastUpdated"] = "2026-11-24 10:30" }, "lastUpdated", "not a valid date-time"},
-		{"date without time", TypeDisneySubscriptionStatus, func(m map[string]any) { m["lastUpdated"] = "2026-11-24" }, "lastUpdated", "not a valid date-time"},
-		{"zero time", TypeDisneySubscriptionStatus, func(m map[string]any) { m["lastUpdated"] = "0001-01-01T00:00:00Z" }, "lastUpdated", "zero time"},
-		{"missing lastUpdated", TypeDisneySubscriptionStatus, func(m map[string]any) { delete(m, "lastUpdated") }, "lastUpdated", "is required"},
-		{"version zero", TypeDisneySubscriptionStatus, func(m map[string]any) { m["version"] = 0 }, "version", "must be at least 1"},
-		{"version not an integer", TypeDisneySubscriptionStatus, func(m map[string]any) { m["version"] = 1.5 }, "version", "must be integer"},
-		{"missing commandId", TypeDisneySubscriptionStatus, func(m map[string]any) { delete(m, "commandId") }, "commandId", "is required"},
-		{"empty workflowId", TypeDisneySubscriptionStatus, func(m map[string]any) { m["workflowId"] = "" }, "workflowId", "must not be empty"},
-		{"missing products in status", TypeDisneySubscriptionStatus, func(m map[string]any) { delete(m, "products") }, "products", "is required"},
-		{"repeated product in status", TypeDisneySubscriptionStatus, func(m map[string]any) { m["products"] = []string{"a", "a"} }, "products", "must not repeat"},
-		{"failed without error", TypeDisneyOperationFailed, func(m map[string]any) { delete(m, "error") }, "error", "is required"},
-		{"failed with empty error code", TypeDisneyOperationFailed, func(m map[string]any) { m["error"].(map[string]any)["code"] = "" }, "error.code", "must not be empty"},
-		{"failed with error missing title", TypeDisneyOperationFailed, func(m map[string]any) { delete(m["error"].(map[string]any), "title") }, "error.title", "is required"},
-		{"failed with bad failedAt", TypeDisneyOperationFailed, func(m map[string]any) { m["failedAt"] = "yesterday" }, "failedAt", "not a valid date-time"},
+		{"wrong entitled enum", TypeDisneySubscriptionStatusV1, func(m map[string]any) { m["entitled"] = "CANCELLED" }, "entitled", "must be one of ACTIVE, BILLING_HOLD, CANCELED, GRACE_PERIOD"},
+		{"wrong cancellation enum", TypeDisneySubscriptionStatusV1, func(m map[string]any) { m["cancellation"] = "FRAUD" }, "cancellation", "must be one of"},
+		{"wrong activated enum", TypeDisneySubscriptionStatusV1, func(m map[string]any) { m["activated"] = "ACTIVE" }, "activated", "must be one of LINKED, UNLINKED"},
+		{"lowercase enum", TypeDisneySubscriptionStatusV1, func(m map[string]any) { m["entitled"] = "active" }, "entitled", "must be one of"},
+		{"wrong operation", TypeDisneySubscriptionStatusV1, func(m map[string]any) { m["operation"] = "delete" }, "operation", "must be one of"},
+		{"bad date-time", TypeDisneySubscriptionStatusV1, func(m map[string]any) { m["lastUpdated"] = "2026-11-24 10:30" }, "lastUpdated", "not a valid date-time"},
+		{"date without time", TypeDisneySubscriptionStatusV1, func(m map[string]any) { m["lastUpdated"] = "2026-11-24" }, "lastUpdated", "not a valid date-time"},
+		{"zero time", TypeDisneySubscriptionStatusV1, func(m map[string]any) { m["lastUpdated"] = "0001-01-01T00:00:00Z" }, "lastUpdated", "zero time"},
+		{"missing lastUpdated", TypeDisneySubscriptionStatusV1, func(m map[string]any) { delete(m, "lastUpdated") }, "lastUpdated", "is required"},
+		{"version zero", TypeDisneySubscriptionStatusV1, func(m map[string]any) { m["version"] = 0 }, "version", "must be at least 1"},
+		{"version not an integer", TypeDisneySubscriptionStatusV1, func(m map[string]any) { m["version"] = 1.5 }, "version", "must be integer"},
+		{"missing commandId", TypeDisneySubscriptionStatusV1, func(m map[string]any) { delete(m, "commandId") }, "commandId", "is required"},
+		{"empty workflowId", TypeDisneySubscriptionStatusV1, func(m map[string]any) { m["workflowId"] = "" }, "workflowId", "must not be empty"},
+		{"missing products in status", TypeDisneySubscriptionStatusV1, func(m map[string]any) { delete(m, "products") }, "products", "is required"},
+		{"repeated product in status", TypeDisneySubscriptionStatusV1, func(m map[string]any) { m["products"] = []string{"a", "a"} }, "products", "must not repeat"},
+		{"v2 status without provider", TypeDisneySubscriptionStatusV2, func(m map[string]any) { delete(m, "provider") }, "provider", "is required"},
+		{"v2 status of another provider", TypeDisneySubscriptionStatusV2, func(m map[string]any) { m["provider"] = "netflix" }, "provider", ""},
+		{"v2 status with a provider's own status value", TypeDisneySubscriptionStatusV2, func(m map[string]any) { m["status"] = "BILLING_HOLD" }, "status", "must be one of PENDING, ACTIVE, SUSPENDED, DEACTIVATED, CANCELLED"},
+		{"v2 status without status", TypeDisneySubscriptionStatusV2, func(m map[string]any) { delete(m, "status") }, "status", "is required"},
+		{"v2 status without subscriptionId", TypeDisneySubscriptionStatusV2, func(m map[string]any) { delete(m, "subscriptionId") }, "subscriptionId", "is required"},
+		{"v2 status carrying an error", TypeDisneySubscriptionStatusV2, func(m map[string]any) { m["error"] = map[string]any{"code": "X", "title": "Y", "details": ""} }, "error", "is not allowed"},
+		{"v2 status version zero", TypeDisneySubscriptionStatusV2, func(m map[string]any) { m["version"] = 0 }, "version", "must be at least 1"},
+		{"v2 status zero occurredAt", TypeDisneySubscriptionStatusV2, func(m map[string]any) { m["occurredAt"] = "0001-01-01T00:00:00Z" }, "occurredAt", "zero time"},
+		{"v2 status without details", TypeDisneySubscriptionStatusV2, func(m map[string]any) { delete(m, "details") }, "details", "is required"},
+		{"v2 status with Disney fields outside details", TypeDisneySubscriptionStatusV2, func(m map[string]any) { delete(m["details"].(map[string]any), "entitled") }, "details.entitled", "is required"},
+		{"v2 status with a wrong entitled enum", TypeDisneySubscriptionStatusV2, func(m map[string]any) { m["details"].(map[string]any)["entitled"] = "CANCELLED" }, "details.entitled", "must be one of"},
+		{"v2 failure without error", TypeDisneyOperationFailedV2, func(m map[string]any) { delete(m, "error") }, "error", "is required"},
+		{"v2 failure with a negative version", TypeDisneyOperationFailedV2, func(m map[string]any) { m["version"] = -1 }, "version", "must be at least 0"},
+		{"v2 failure without the user", TypeDisneyOperationFailedV2, func(m map[string]any) { delete(m["details"].(map[string]any), "userId") }, "details.userId", "is required"},
+		{"failed without error", TypeDisneyOperationFailedV1, func(m map[string]any) { delete(m, "error") }, "error", "is required"},
+		{"failed with empty error code", TypeDisneyOperationFailedV1, func(m map[string]any) { m["error"].(map[string]any)["code"] = "" }, "error.code", "must not be empty"},
+		{"failed with error missing title", TypeDisneyOperationFailedV1, func(m map[string]any) { delete(m["error"].(map[string]any), "title") }, "error.title", "is required"},
+		{"failed with bad failedAt", TypeDisneyOperationFailedV1, func(m map[string]any) { m["failedAt"] = "yesterday" }, "failedAt", "not a valid date-time"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := payloadMap(t, tc.typ)
@@ -217,15 +244,15 @@ func BenchmarkValidate_Create(b *testing.B) {
 }
 
 func TestValidate_IsSafeForConcurrentUse(t *testing.T) {
-	good, _ := json.Marshal(validPayloads()[TypeDisneySubscriptionStatus])
+	good, _ := json.Marshal(validPayloads()[TypeDisneySubscriptionStatusV1])
 	done := make(chan error, 8)
 	for i := range 8 {
 		go func() {
 			var err error
 			for range 50 {
 				if i%2 == 0 {
-					err = errors.Join(err, Validate(TypeDisneySubscriptionStatus, good))
-				} else if Validate(TypeDisneySubscriptionStatus, []byte(`{}`)) == nil {
+					err = errors.Join(err, Validate(TypeDisneySubscriptionStatusV1, good))
+				} else if Validate(TypeDisneySubscriptionStatusV1, []byte(`{}`)) == nil {
 					err = errors.Join(err, errors.New("empty status accepted"))
 				}
 			}

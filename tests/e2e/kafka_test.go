@@ -84,7 +84,7 @@ func TestBillingPublishesStraightToKafka(t *testing.T) {
 	// Its status event is readable by any Kafka client: ce_ headers, the key, a valid payload.
 	readUntil(t, events.TopicDisneyStatus, 30*time.Second, func(m kafka.Message) bool {
 		h := headers(m)
-		if h["ce_type"] != events.TypeDisneySubscriptionStatus || string(m.Key) != sub {
+		if h["ce_type"] != events.TypeDisneySubscriptionStatusV2 || string(m.Key) != sub {
 			return false
 		}
 		for _, k := range []string{"ce_id", "ce_source", "ce_specversion", "ce_time", "ce_partitionkey", "ce_correlationid", "content-type"} {
@@ -98,9 +98,20 @@ func TestBillingPublishesStraightToKafka(t *testing.T) {
 		if err := events.Validate(h["ce_type"], m.Value); err != nil {
 			t.Fatalf("status event does not validate: %v", err)
 		}
-		var p events.DisneySubscriptionStatus
+		// The envelope every provider shares, read without knowing Disney's details.
+		var p events.StatusEvent[json.RawMessage]
 		if err := json.Unmarshal(m.Value, &p); err != nil || p.CommandID != id {
 			t.Fatalf("status payload %s: commandId want %s (%v)", m.Value, id, err)
+		}
+		if p.Org != "masmovil" || p.Provider != events.ProviderDisney || p.SubscriptionID != sub || p.Status != events.StatusActive ||
+			p.PreviousStatus != "" || p.Operation != events.OpCreate || p.CorrelationID != "billing-corr-1" || p.WorkflowID != "" ||
+			p.Version != 1 || p.OccurredAt.IsZero() || p.Error != nil {
+			t.Fatalf("status envelope %s, want masmovil/disney %s ACTIVE v1 created by the billing command", m.Value, sub)
+		}
+		var d events.DisneyStatusDetails
+		if err := json.Unmarshal(p.Details, &d); err != nil || d.UserID != user || d.Entitled != events.EntitledActive ||
+			d.Activated != events.ActivatedUnlinked || len(d.Products) != 1 {
+			t.Fatalf("status details %s (%v), want the user's ACTIVE, UNLINKED subscription", p.Details, err)
 		}
 		return true
 	})
@@ -145,13 +156,34 @@ func TestKcatReadsStatusEvents(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// One record per line: key, headers, then the value (JSON, so it holds no newline).
 	out, err := exec.CommandContext(ctx, path, "-C", "-b", stack.BrokerAddr(), "-t", events.TopicDisneyStatus,
-		"-o", "beginning", "-e", "-c", "5", "-f", "key=%k headers=%h\n").CombinedOutput()
+		"-o", "beginning", "-e", "-c", "5", "-f", "key=%k headers=%h value=%s\n").CombinedOutput()
 	if err != nil {
 		t.Fatalf("kcat: %v\n%s", err, out)
 	}
-	if !strings.Contains(string(out), "ce_type="+events.TypeDisneySubscriptionStatus) || !strings.Contains(string(out), "key=") {
-		t.Fatalf("kcat output lacks the ce_ headers or key:\n%s", out)
+	seen := 0
+	for line := range strings.Lines(string(out)) {
+		head, value, ok := strings.Cut(strings.TrimSuffix(line, "\n"), " value=")
+		if !ok || !strings.HasPrefix(head, "key=") {
+			continue // kcat's own messages
+		}
+		ceType := ""
+		for h := range strings.SplitSeq(head[strings.Index(head, " headers=")+len(" headers="):], ",") {
+			if v, ok := strings.CutPrefix(h, "ce_type="); ok {
+				ceType = v
+			}
+		}
+		if !events.HasEnvelope(ceType) {
+			t.Fatalf("kcat shows a record of type %q, want a status type with the envelope:\n%s", ceType, line)
+		}
+		if err := events.Validate(ceType, []byte(value)); err != nil {
+			t.Fatalf("kcat shows a %s value that does not validate: %v\n%s", ceType, err, value)
+		}
+		seen++
+	}
+	if seen == 0 || !strings.Contains(string(out), "ce_type="+events.TypeDisneySubscriptionStatusV2) {
+		t.Fatalf("kcat output lacks the status events, their ce_ headers or key:\n%s", out)
 	}
 }
 
@@ -221,7 +253,7 @@ func TestCrashDrill(t *testing.T) {
 		missing[s] = true
 	}
 	readUntil(t, events.TopicDisneyStatus, 60*time.Second, func(m kafka.Message) bool {
-		if headers(m)["ce_type"] == events.TypeDisneySubscriptionStatus {
+		if headers(m)["ce_type"] == events.TypeDisneySubscriptionStatusV2 {
 			delete(missing, string(m.Key))
 		}
 		return len(missing) == 0

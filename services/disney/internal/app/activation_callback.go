@@ -10,6 +10,7 @@ import (
 	"provision.local/events"
 	"provision.local/pkg/consumer"
 	"provision.local/pkg/ledger"
+	"provision.local/pkg/outcome"
 	"provision.local/services/disney/internal/domain"
 )
 
@@ -20,22 +21,15 @@ import (
 // subscription (each at most once, with its own id) inside a parent operation whose record keeps
 // all the children's events, so a redelivery republishes them.
 func (a *App) ActivationCallback(ctx context.Context, m Meta, c events.DisneyActivationCallback) ([]consumer.Output, error) {
-	parent := ledger.Command{
-		ID: m.CommandID, Type: m.Type, Org: c.Org, Operation: events.OpActivationCallback,
-		CorrelationID: m.CorrelationID, WorkflowID: m.WorkflowID, Fingerprint: m.Fingerprint, IssuedAt: m.IssuedAt,
-	}
-	return a.store.Execute(ctx, parent, func(ctx context.Context, _ *domain.Subscription, _ int64) (ledger.Decision[domain.Subscription], error) {
+	parent := commandOf(m, events.OpActivationCallback, c.Org, c.UserID, "")
+	return a.exec.Run(ctx, parent, func(ctx context.Context, _ *domain.Subscription, _ int64) (ledger.Decision[domain.Subscription], error) {
 		ids, err := a.store.FindIDs(ctx, bson.D{{Key: "state.org", Value: c.Org}, {Key: "state.userId", Value: c.UserID}})
 		if err != nil {
 			return ledger.Decision[domain.Subscription]{}, err
 		}
 		if len(ids) == 0 {
 			f := &ledger.Failure{Code: "SUBSCRIPTION_NOT_FOUND", Title: "NOT_FOUND", Details: "the user has no Disney+ subscription"}
-			out, err := a.failedEvent(m, events.OpActivationCallback, c.Org, c.UserID, "", f)
-			if err != nil {
-				return ledger.Decision[domain.Subscription]{}, err
-			}
-			return ledger.Decision[domain.Subscription]{Failure: f, Outputs: []consumer.Output{out}}, nil
+			return a.exec.Fail(parent, f, nil, 0)
 		}
 		// Every subscription goes through its child command, even one this callback linked on an
 		// earlier attempt: the child's record then answers with the events it stored, so a retry
@@ -50,12 +44,12 @@ func (a *App) ActivationCallback(ctx context.Context, m Meta, c events.DisneyAct
 			}
 			o, err := a.execute(ctx, child, events.OpActivationCallback, c.Org, c.UserID, subscriptionID,
 				func(ctx context.Context, current *domain.Subscription) (domain.Subscription, error) {
-					s, err := existing(current, c.UserID)
+					s, err := requireOwned(current, c.UserID)
 					if err != nil {
 						return s, err
 					}
 					if s.Entitled == domain.EntitledCanceled || s.Activated == domain.ActivatedLinked {
-						return s, errUnchanged
+						return s, outcome.ErrUnchanged
 					}
 					if s, err = s.Link(a.now()); err != nil {
 						return s, err

@@ -69,18 +69,23 @@ func TestActivationCallback_LinksEveryNotCanceledSubscriptionOfTheUser(t *testin
 		id := sd.s.SubscriptionID
 		child := childMeta(m, id)
 		e := onlyEvent(t, outs[i:i+1])
-		checkEnvelope(t, e, child, events.TypeDisneySubscriptionStatus, org, id)
+		checkEnvelope(t, e, child, events.TypeDisneySubscriptionStatusV2, org, id)
 		p := statusPayload(t, e)
-		if p.SubscriptionID != id || p.UserID != owner || p.Operation != events.OpActivationCallback ||
-			p.CommandID != child.CommandID || p.Activated != events.ActivatedLinked ||
-			p.Entitled != string(sd.s.Entitled) || p.Version != sd.version+1 {
+		if p.SubscriptionID != id || p.Details.UserID != owner || p.Operation != events.OpActivationCallback ||
+			p.CommandID != child.CommandID || p.Details.Activated != events.ActivatedLinked ||
+			p.Details.Entitled != string(sd.s.Entitled) || p.Version != sd.version+1 ||
+			p.Status != platformStatus[sd.s.Entitled] || p.PreviousStatus != p.Status {
 			t.Errorf("status payload %d = %+v, want %s LINKED at v%d by child %s", i, p, id, sd.version+1, child.CommandID)
 		}
 		wantCalls = append(wantCalls, partnerCall{Method: callConfirmActivation, Key: child.CommandID, EntitlementID: id})
 
 		want := cloneSubscription(sd.s)
 		want.Activated = domain.ActivatedLinked
-		want.LastUpdated = p.LastUpdated
+		got, _, _ := f.store.Get(ctx, domain.Key(org, id))
+		want.LastUpdated = got.LastUpdated
+		if p.OccurredAt.Before(got.LastUpdated) {
+			t.Errorf("occurredAt %s is before the change at %s", p.OccurredAt, got.LastUpdated)
+		}
 		checkState(t, f, domain.Key(org, id), &want, sd.version+1)
 	}
 	if calls := f.partner.Calls(); !reflect.DeepEqual(calls, wantCalls) {
@@ -209,10 +214,10 @@ func TestActivationCallback_FailsNotFoundWhenTheUserHasNoSubscription(t *testing
 				t.Fatalf("a missing subscription is an outcome, not an error: %v", err)
 			}
 			e := onlyEvent(t, outs)
-			checkEnvelope(t, e, m, events.TypeDisneyOperationFailed, org, owner) // keyed by the user
+			checkEnvelope(t, e, m, events.TypeDisneyOperationFailedV2, org, owner) // keyed by the user
 			p := failedPayload(t, e)
-			if p.Error.Code != "SUBSCRIPTION_NOT_FOUND" || p.UserID != owner || p.SubscriptionID != "" ||
-				p.Operation != events.OpActivationCallback || p.CommandID != m.CommandID {
+			if p.Error == nil || p.Error.Code != "SUBSCRIPTION_NOT_FOUND" || p.Details.UserID != owner || p.SubscriptionID != "" ||
+				p.Status != "" || p.Version != 0 || p.Operation != events.OpActivationCallback || p.CommandID != m.CommandID {
 				t.Errorf("failed payload = %+v, want SUBSCRIPTION_NOT_FOUND for the user", p)
 			}
 			op, err := f.store.Operation(ctx, m.CommandID)

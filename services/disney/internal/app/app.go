@@ -1,6 +1,7 @@
 // Package app holds the Disney use cases: one file per command, plus the queries. Each command
-// runs through the ledger, so it takes effect at most once, and returns the status events it
-// produced for the runner to publish.
+// runs through the ledger (pkg/outcome), so it takes effect at most once, and returns the status
+// events it produced for the runner to publish. What is Disney's here: how each command changes
+// a subscription, how a subscription reads as a status, and which errors fail a command.
 package app
 
 import (
@@ -15,6 +16,7 @@ import (
 	"provision.local/pkg/consumer"
 	"provision.local/pkg/ledger"
 	"provision.local/pkg/mongox"
+	"provision.local/pkg/outcome"
 	"provision.local/services/disney/internal/domain"
 )
 
@@ -69,17 +71,7 @@ func (e *PartnerRejection) Error() string {
 }
 
 // Meta is what a command carries besides its payload.
-type Meta struct {
-	CommandID     string
-	Type          string
-	CorrelationID string
-	WorkflowID    string
-	// Fingerprint is the digest of the request that issued the command ("" when the publisher
-	// sent none), IssuedAt its CloudEvent time: the ledger tells a retry from a reused id, and a
-	// retry from a new command issued after the idempotency window, by them.
-	Fingerprint string
-	IssuedAt    time.Time
-}
+type Meta = outcome.Meta
 
 // Store is the subscription store, with at-most-once execution.
 type Store interface {
@@ -96,115 +88,75 @@ type App struct {
 	partner  Partner
 	inflight *ledger.InFlight
 	now      func() time.Time
+	exec     *outcome.Executor[domain.Subscription]
 }
 
 // New wires the application service.
 func New(store Store, partner Partner, inflight *ledger.InFlight) *App {
-	return &App{store: store, partner: partner, inflight: inflight, now: func() time.Time { return time.Now().UTC() }}
-}
-
-// change is a use case's decision on an existing (or, for create, absent) subscription: it calls
-// the partner and returns the new state, or an error that failureOf turns into a FAILED outcome.
-type change func(ctx context.Context, current *domain.Subscription) (domain.Subscription, error)
-
-// execute runs one subscription command through the ledger.
-func (a *App) execute(ctx context.Context, m Meta, operation, org, userID, subscriptionID string, ch change) ([]consumer.Output, error) {
-	cmd := ledger.Command{
-		ID: m.CommandID, Type: m.Type, Org: org, Operation: operation,
-		AggregateID: domain.Key(org, subscriptionID), CorrelationID: m.CorrelationID, WorkflowID: m.WorkflowID,
-		Fingerprint: m.Fingerprint, IssuedAt: m.IssuedAt,
-	}
-	return a.store.Execute(ctx, cmd, func(ctx context.Context, current *domain.Subscription, version int64) (ledger.Decision[domain.Subscription], error) {
-		next, err := ch(ctx, current)
-		if errors.Is(err, errUnchanged) {
-			return ledger.Decision[domain.Subscription]{}, nil
-		}
-		if err != nil {
-			f := failureOf(err)
-			if f == nil {
-				return ledger.Decision[domain.Subscription]{}, err
-			}
-			out, err := a.failedEvent(m, operation, org, userID, subscriptionID, f)
-			if err != nil {
-				return ledger.Decision[domain.Subscription]{}, err
-			}
-			return ledger.Decision[domain.Subscription]{Failure: f, Outputs: []consumer.Output{out}}, nil
-		}
-		out, err := a.statusEvent(m, operation, next, version+1)
-		if err != nil {
-			return ledger.Decision[domain.Subscription]{}, err
-		}
-		return ledger.Decision[domain.Subscription]{New: &next, Outputs: []consumer.Output{out}}, nil
+	now := func() time.Time { return time.Now().UTC() }
+	exec := outcome.New(outcome.Config[domain.Subscription]{
+		Provider: events.ProviderDisney, Source: Source, Store: store, AggregateID: domain.Key,
+		Status: statusOf, Details: detailsOf, Classify: failureOf, Now: now,
 	})
+	return &App{store: store, partner: partner, inflight: inflight, now: now, exec: exec}
 }
 
-// errUnchanged tells execute that the command is done and changes nothing: no write, no event.
-var errUnchanged = errors.New("nothing to change")
+// execute runs one subscription command through the ledger; ch decides the change.
+func (a *App) execute(ctx context.Context, m Meta, operation, org, userID, subscriptionID string, ch outcome.Change[domain.Subscription]) ([]consumer.Output, error) {
+	return a.exec.Execute(ctx, commandOf(m, operation, org, userID, subscriptionID), ch)
+}
 
-// existing is the precondition of every command but create: the subscription exists and is the
-// user's. Another user's subscription is, for this user, one that does not exist.
-func existing(current *domain.Subscription, userID string) (domain.Subscription, error) {
+// commandOf is a Disney command for the executor: a failure names the user in its details, and is
+// keyed by the user when the command names no subscription.
+func commandOf(m Meta, operation, org, userID, subscriptionID string) outcome.Command {
+	return outcome.Command{
+		Meta: m, Operation: operation, Org: org, SubscriptionID: subscriptionID,
+		Key: userID, FailureDetails: events.DisneyFailedDetails{UserID: userID},
+	}
+}
+
+// requireOwned is the precondition of every command but create: the subscription exists and is
+// the user's. Another user's subscription is, for this user, one that does not exist.
+func requireOwned(current *domain.Subscription, userID string) (domain.Subscription, error) {
 	if current == nil || !current.BelongsTo(userID) {
 		return domain.Subscription{}, domain.ErrNotFound
 	}
 	return *current, nil
 }
 
-func (a *App) statusEvent(m Meta, operation string, s domain.Subscription, version int64) (consumer.Output, error) {
-	payload := events.DisneySubscriptionStatus{
-		Org: s.Org, UserID: s.UserID, SubscriptionID: s.SubscriptionID,
-		Operation: operation, CommandID: m.CommandID, WorkflowID: m.WorkflowID, CorrelationID: m.CorrelationID,
-		Entitled: string(s.Entitled), Cancellation: string(s.Cancellation), Activated: string(s.Activated),
-		Products: s.Products, LastUpdated: s.LastUpdated, Version: version,
+// statusOf maps Disney's entitlement onto the statuses every provider's events share: a grace
+// period is still in force, a billing hold is a suspension, and a Disney subscription is active
+// from its creation, so its cancellation is a deactivation.
+func statusOf(s domain.Subscription) string {
+	switch s.Entitled {
+	case domain.EntitledBillingHold:
+		return events.StatusSuspended
+	case domain.EntitledCanceled:
+		return events.StatusDeactivated
+	default: // ACTIVE, GRACE_PERIOD
+		return events.StatusActive
 	}
-	return a.output(m, events.TypeDisneySubscriptionStatus, s.Org, s.SubscriptionID, payload)
 }
 
-func (a *App) failedEvent(m Meta, operation, org, userID, subscriptionID string, f *ledger.Failure) (consumer.Output, error) {
-	payload := events.DisneyOperationFailed{
-		Org: org, UserID: userID, SubscriptionID: subscriptionID,
-		Operation: operation, CommandID: m.CommandID, WorkflowID: m.WorkflowID, CorrelationID: m.CorrelationID,
-		Error:    events.ErrorDetail{Code: f.Code, Title: f.Title, Details: f.Details},
-		FailedAt: a.now(),
+// detailsOf is Disney's own view of a subscription in its status events.
+func detailsOf(s domain.Subscription) any {
+	return events.DisneyStatusDetails{
+		UserID: s.UserID, Entitled: string(s.Entitled), Cancellation: string(s.Cancellation),
+		Activated: string(s.Activated), Products: s.Products,
 	}
-	key := subscriptionID
-	if key == "" {
-		key = userID
-	}
-	return a.output(m, events.TypeDisneyOperationFailed, org, key, payload)
 }
 
-func (a *App) output(m Meta, ceType, org, key string, payload any) (consumer.Output, error) {
-	e, err := events.New(ledger.EventID(m.CommandID, 0), ceType, Source, key, payload)
-	if err != nil {
-		return consumer.Output{}, fmt.Errorf("build %s: %w", ceType, err)
-	}
-	events.SetExtensions(&e, m.CorrelationID, m.WorkflowID, org)
-	return consumer.Output{Topic: events.TopicDisneyStatus, Event: e}, nil
-}
-
-// failureOf classifies an error: a *ledger.Failure for one that fails the operation for good (a
-// domain refusal, a partner's refusal), nil for one worth retrying (the store, a partner that is
+// failureOf classifies an error: a failure for one that fails the operation for good (a domain
+// refusal, a partner's refusal), nil for one worth retrying (the store, a partner that is
 // unreachable, overloaded or misconfigured).
-func failureOf(err error) *ledger.Failure {
-	var te *domain.TransitionError
-	var pr *PartnerRejection
-	switch {
-	case errors.As(err, &te):
-		return &ledger.Failure{Code: "INVALID_TRANSITION", Title: "OPERATION_NOT_ALLOWED", Details: te.Error()}
-	case errors.Is(err, domain.ErrNotFound):
-		return &ledger.Failure{Code: "SUBSCRIPTION_NOT_FOUND", Title: "NOT_FOUND", Details: err.Error()}
-	case errors.Is(err, domain.ErrAlreadyExists):
-		return &ledger.Failure{Code: "SUBSCRIPTION_ALREADY_EXISTS", Title: "CONFLICT", Details: err.Error()}
-	case errors.Is(err, domain.ErrProductNotFound):
-		return &ledger.Failure{Code: "PRODUCT_NOT_FOUND", Title: "NOT_FOUND", Details: err.Error()}
-	case errors.Is(err, domain.ErrInvalidProducts):
-		return &ledger.Failure{Code: "INVALID_PRODUCTS", Title: "BAD_REQUEST", Details: err.Error()}
-	case errors.As(err, &pr):
-		return &ledger.Failure{Code: "PARTNER_REJECTED", Title: "PARTNER_ERROR", Details: pr.Error()}
-	}
-	return nil
-}
+var failureOf = outcome.Classifier(
+	outcome.As[*domain.TransitionError]("INVALID_TRANSITION", "OPERATION_NOT_ALLOWED"),
+	outcome.Is(domain.ErrNotFound, "SUBSCRIPTION_NOT_FOUND", "NOT_FOUND"),
+	outcome.Is(domain.ErrAlreadyExists, "SUBSCRIPTION_ALREADY_EXISTS", "CONFLICT"),
+	outcome.Is(domain.ErrProductNotFound, "PRODUCT_NOT_FOUND", "NOT_FOUND"),
+	outcome.Is(domain.ErrInvalidProducts, "INVALID_PRODUCTS", "BAD_REQUEST"),
+	outcome.As[*PartnerRejection]("PARTNER_REJECTED", "PARTNER_ERROR"),
+)
 
 // IsNotFound reports whether a query error means "no such thing" for this caller.
 func IsNotFound(err error) bool {

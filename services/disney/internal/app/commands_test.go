@@ -43,19 +43,21 @@ func TestCreateSubscription_CreatesEntitlementOnceAndEmitsStatusVersion1(t *test
 	}
 
 	e := onlyEvent(t, outs)
-	checkEnvelope(t, e, m, events.TypeDisneySubscriptionStatus, org, subID)
+	checkEnvelope(t, e, m, events.TypeDisneySubscriptionStatusV2, org, subID)
 	p := statusPayload(t, e)
-	want := events.DisneySubscriptionStatus{
-		Org: org, UserID: owner, SubscriptionID: subID, Operation: events.OpCreate,
-		CommandID: m.CommandID, WorkflowID: m.WorkflowID, CorrelationID: m.CorrelationID,
-		Entitled: events.EntitledActive, Activated: events.ActivatedUnlinked, Products: products,
-		LastUpdated: p.LastUpdated, Version: 1,
+	want := events.StatusEvent[events.DisneyStatusDetails]{
+		Org: org, Provider: events.ProviderDisney, SubscriptionID: subID, Status: events.StatusActive,
+		Operation: events.OpCreate, CommandID: m.CommandID, WorkflowID: m.WorkflowID, CorrelationID: m.CorrelationID,
+		OccurredAt: p.OccurredAt, Version: 1,
+		Details: events.DisneyStatusDetails{
+			UserID: owner, Entitled: events.EntitledActive, Activated: events.ActivatedUnlinked, Products: products,
+		},
 	}
 	if !reflect.DeepEqual(p, want) {
-		t.Errorf("status payload = %+v, want %+v", p, want)
+		t.Errorf("status payload = %+v, want %+v (no previous status on creation)", p, want)
 	}
-	if p.LastUpdated.Before(before.Truncate(time.Second)) || p.LastUpdated.After(after) {
-		t.Errorf("lastUpdated = %s, want between %s and %s", p.LastUpdated, before, after)
+	if p.OccurredAt.Before(before.Truncate(time.Second)) || p.OccurredAt.After(after) {
+		t.Errorf("occurredAt = %s, want between %s and %s", p.OccurredAt, before, after)
 	}
 
 	s, version, err := f.store.Get(ctx, domain.Key(org, subID))
@@ -131,6 +133,16 @@ func TestCommands_Succeed(t *testing.T) {
 			},
 		},
 		{
+			name:     "suspendedFromGracePeriod",
+			seed:     subscription(owner, subID, domain.EntitledGracePeriod, domain.ActivatedLinked),
+			cmd:      suspendCmd(owner, subID),
+			wantCall: partnerCall{Method: callSuspend, EntitlementID: subID, Products: products},
+			wantState: func(s domain.Subscription) domain.Subscription {
+				s.Entitled = domain.EntitledBillingHold
+				return s
+			},
+		},
+		{
 			name:     "reactivatedFromBillingHold",
 			seed:     subscription(owner, subID, domain.EntitledBillingHold, domain.ActivatedUnlinked),
 			cmd:      reactivateCmd(owner, subID),
@@ -193,12 +205,17 @@ func TestCommands_Succeed(t *testing.T) {
 			}
 
 			e := onlyEvent(t, outs)
-			checkEnvelope(t, e, m, events.TypeDisneySubscriptionStatus, org, subID)
+			checkEnvelope(t, e, m, events.TypeDisneySubscriptionStatusV2, org, subID)
 			p := statusPayload(t, e)
+			d := p.Details
 			if p.Version != seedVersion+1 || p.Operation != tc.cmd.operation || p.CommandID != m.CommandID ||
-				p.Entitled != string(got.Entitled) || p.Cancellation != string(got.Cancellation) ||
-				p.Activated != string(got.Activated) || !slices.Equal(p.Products, got.Products) || !p.LastUpdated.Equal(got.LastUpdated) {
+				p.Provider != events.ProviderDisney || p.SubscriptionID != subID || d.UserID != owner ||
+				d.Entitled != string(got.Entitled) || d.Cancellation != string(got.Cancellation) ||
+				d.Activated != string(got.Activated) || !slices.Equal(d.Products, got.Products) || p.OccurredAt.Before(got.LastUpdated) {
 				t.Errorf("status payload = %+v, want the stored state %+v at v%d", p, got, seedVersion+1)
+			}
+			if p.Status != platformStatus[got.Entitled] || p.PreviousStatus != platformStatus[tc.seed.Entitled] {
+				t.Errorf("status %s (previous %s), want %s from %s", p.Status, p.PreviousStatus, platformStatus[got.Entitled], platformStatus[tc.seed.Entitled])
 			}
 
 			op, err := f.store.Operation(ctx, m.CommandID)
@@ -358,7 +375,7 @@ func TestCommands_TransientPartnerErrorIsReturnedAndRecordsNothing(t *testing.T)
 			if err != nil {
 				t.Fatalf("retry: %v", err)
 			}
-			if e := onlyEvent(t, outs); e.Type() != events.TypeDisneySubscriptionStatus {
+			if e := onlyEvent(t, outs); e.Type() != events.TypeDisneySubscriptionStatusV2 {
 				t.Errorf("retry produced %s, want a status event", e.Type())
 			}
 			calls := f.partner.Calls()

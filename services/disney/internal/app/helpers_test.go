@@ -147,34 +147,51 @@ func checkEnvelope(t *testing.T, e cloudevents.Event, m app.Meta, ceType, wantOr
 	}
 }
 
-func statusPayload(t *testing.T, e cloudevents.Event) events.DisneySubscriptionStatus {
+// platformStatus is the status every provider's events share, per Disney entitlement.
+var platformStatus = map[domain.Entitled]string{
+	domain.EntitledActive:      events.StatusActive,
+	domain.EntitledGracePeriod: events.StatusActive,
+	domain.EntitledBillingHold: events.StatusSuspended,
+	domain.EntitledCanceled:    events.StatusDeactivated,
+}
+
+func statusPayload(t *testing.T, e cloudevents.Event) events.StatusEvent[events.DisneyStatusDetails] {
 	t.Helper()
-	var p events.DisneySubscriptionStatus
+	var p events.StatusEvent[events.DisneyStatusDetails]
 	if err := json.Unmarshal(e.Data(), &p); err != nil {
 		t.Fatalf("decode status payload: %v", err)
 	}
 	return p
 }
 
-func failedPayload(t *testing.T, e cloudevents.Event) events.DisneyOperationFailed {
+func failedPayload(t *testing.T, e cloudevents.Event) events.StatusEvent[events.DisneyFailedDetails] {
 	t.Helper()
-	var p events.DisneyOperationFailed
+	var p events.StatusEvent[events.DisneyFailedDetails]
 	if err := json.Unmarshal(e.Data(), &p); err != nil {
 		t.Fatalf("decode failed payload: %v", err)
 	}
 	return p
 }
 
-// checkFailed checks that a command failed for good with code: an operation.failed event and a
-// FAILED operation record.
+// checkFailed checks that a command failed for good with code: an operation.failed event, which
+// reports the subscription's state unchanged, and a FAILED operation record.
 func checkFailed(t *testing.T, f fixture, outs []consumer.Output, m app.Meta, c command, code string) {
 	t.Helper()
 	e := onlyEvent(t, outs)
-	checkEnvelope(t, e, m, events.TypeDisneyOperationFailed, org, c.subID)
+	checkEnvelope(t, e, m, events.TypeDisneyOperationFailedV2, org, c.subID)
 	p := failedPayload(t, e)
-	if p.Error.Code != code || p.Org != org || p.UserID != c.userID || p.SubscriptionID != c.subID ||
-		p.Operation != c.operation || p.CommandID != m.CommandID || p.WorkflowID != m.WorkflowID || p.CorrelationID != m.CorrelationID {
+	if p.Error == nil || p.Error.Code != code || p.Org != org || p.Provider != events.ProviderDisney ||
+		p.Details.UserID != c.userID || p.SubscriptionID != c.subID || p.Operation != c.operation ||
+		p.CommandID != m.CommandID || p.WorkflowID != m.WorkflowID || p.CorrelationID != m.CorrelationID {
 		t.Errorf("failed payload = %+v, want code %s for %s of %s/%s", p, code, c.operation, c.userID, c.subID)
+	}
+	var wantStatus string
+	var wantVersion int64
+	if s, v, err := f.store.Get(context.Background(), domain.Key(org, c.subID)); err == nil {
+		wantStatus, wantVersion = platformStatus[s.Entitled], v
+	}
+	if p.Status != wantStatus || p.PreviousStatus != wantStatus || p.Version != wantVersion {
+		t.Errorf("failed payload status %q (previous %q) v%d, want the unchanged %q v%d", p.Status, p.PreviousStatus, p.Version, wantStatus, wantVersion)
 	}
 	op, err := f.store.Operation(context.Background(), m.CommandID)
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 func (a *App) ReactivateSubscription(ctx context.Context, m Meta, c events.DisneyReactivateSubscription) ([]consumer.Output, error) {
 	return a.execute(ctx, m, events.OpReactivate, c.Org, c.UserID, c.SubscriptionID,
 		func(ctx context.Context, current *domain.Subscription) (domain.Subscription, error) {
-			s, err := existing(current, c.UserID)
+			s, err := requireOwned(current, c.UserID)
 			if err != nil {
 				return s, err
 			}

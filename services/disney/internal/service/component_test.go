@@ -311,8 +311,8 @@ func TestRedeliveredCommandTakesEffectOnce(t *testing.T) {
 		ids[e.ID()] = true
 		// The second delivery republishes the first outcome; it is not run again (which would
 		// fail as "already exists").
-		var p events.DisneySubscriptionStatus
-		if e.Type() != events.TypeDisneySubscriptionStatus || json.Unmarshal(e.Data(), &p) != nil || p.Version != 1 {
+		var p events.StatusEvent[events.DisneyStatusDetails]
+		if e.Type() != events.TypeDisneySubscriptionStatusV2 || events.Decode(*e, &p) != nil || p.Version != 1 || p.Status != events.StatusActive {
 			t.Fatalf("redelivery produced %s %s, want the create's status event at version 1", e.Type(), e.Data())
 		}
 	}
@@ -399,7 +399,7 @@ func TestPartnerRejectionFailsTheOperation(t *testing.T) {
 	}
 	recs := s.topicRecords(events.TopicDisneyStatus, 1)
 	e, err := cekafka.FromMessage(recs[0])
-	if err != nil || e.Type() != events.TypeDisneyOperationFailed {
+	if err != nil || e.Type() != events.TypeDisneyOperationFailedV2 {
 		t.Fatalf("status event %v (%v), want operation.failed", e, err)
 	}
 }

@@ -165,8 +165,8 @@ func (s *benchStack) await(seen <-chan seenStatus, want map[string]bool, within 
 			if !want[st.id] {
 				continue // another run's, or a redelivered duplicate already counted
 			}
-			if st.typ != events.TypeDisneySubscriptionStatus {
-				s.tb.Fatalf("status event %s is %s, want %s: a create failed", st.id, st.typ, events.TypeDisneySubscriptionStatus)
+			if st.typ != events.TypeDisneySubscriptionStatusV2 {
+				s.tb.Fatalf("status event %s is %s, want %s: a create failed", st.id, st.typ, events.TypeDisneySubscriptionStatusV2)
 			}
 			want[st.id] = false
 			got++
