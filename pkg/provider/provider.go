@@ -35,6 +35,9 @@ type Config struct {
 	// IdempotencyWindow is how long a command id dedupes: a command issued later than this after
 	// the record of an earlier one with its id runs afresh. The ingress reads the same variable.
 	IdempotencyWindow time.Duration `env:"IDEMPOTENCY_WINDOW" default:"24h"`
+	// RelayInterval is how often the outbox relay looks for events other processes left
+	// unpublished; this process's own writes are relayed at once.
+	RelayInterval time.Duration `env:"OUTBOX_RELAY_INTERVAL" default:"1s"`
 }
 
 // ConsumerConfig tunes the command consumer.
@@ -82,6 +85,9 @@ type Wiring struct {
 	Consumers []Consumer
 	// Jobs are background jobs run until shutdown (a scheduler).
 	Jobs []Job
+	// Outboxes are the stores whose relayed commands' events the runtime publishes: those a
+	// synchronous internal call changes through ExecuteRelayed.
+	Outboxes []Outbox
 }
 
 // Consumer is a consumer the runtime runs beside the command consumer, with the same guarantees
@@ -149,8 +155,8 @@ func (c *Config) Defaults(name, addr string) {
 }
 
 // Run runs the provider service until ctx is done, then stops it in order: the consumers drain
-// and commit and the jobs return, then the HTTP server finishes its requests, then the clients
-// close.
+// and commit and the jobs return, then the HTTP server finishes its requests, then the outbox
+// relays make a last pass, then the clients close.
 func Run(ctx context.Context, spec Spec, cfg Config, log *logrus.Logger) error {
 	client, db, err := mongox.Connect(ctx, cfg.Mongo)
 	if err != nil {
@@ -208,14 +214,24 @@ func Run(ctx context.Context, spec Spec, cfg Config, log *logrus.Logger) error {
 	// drain.
 	httpCtx, stopHTTP := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopHTTP()
+	// The relays outlive the HTTP server: a state change it answered is published before exit.
+	relayCtx, stopRelays := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRelays()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
+		defer stopRelays()
 		err := httpx.Serve(httpCtx, log, cfg.HTTP.Addr, engine, cfg.HTTP.ShutdownTimeout)
 		if err != nil {
 			return fmt.Errorf("http: %w", err)
 		}
 		return nil
 	})
+	for _, o := range w.Outboxes {
+		g.Go(func() error {
+			runRelay(relayCtx, o, pub, cfg.RelayInterval, log)
+			return nil
+		})
+	}
 	work, wctx := errgroup.WithContext(gctx)
 	for _, r := range runners {
 		work.Go(func() error {

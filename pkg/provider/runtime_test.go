@@ -143,25 +143,42 @@ func tallyWiring(extra func(w *provider.Wiring)) func(ctx context.Context, deps 
 				org := events.Extension(e, events.ExtOrg)
 				key := events.Extension(e, events.ExtPartitionKey)
 				cmd := ledger.Command{ID: e.ID(), Type: e.Type(), Org: org, Operation: "add", AggregateID: org + "/" + key}
-				return store.Execute(ctx, cmd, func(_ context.Context, cur *tally, _ int64) (ledger.Decision[tally], error) {
-					next := tally{N: 1}
-					if cur != nil {
-						next.N = cur.N + 1
-					}
-					st, err := events.New(ledger.EventID(cmd.ID, 0), "test.tally.status", "/test", key, next)
-					if err != nil {
-						return ledger.Decision[tally]{}, err
-					}
-					return ledger.Decision[tally]{New: &next, Outputs: []consumer.Output{{Topic: events.StatusTopic(name), Event: st}}}, nil
-				})
+				return store.Execute(ctx, cmd, addOne(cmd.ID, key))
 			},
 			Operations: store,
-			Routes:     func(*gin.Engine) {},
+			// A synchronous add, as insurance's reserve is: the runtime relays its status event.
+			Routes: func(r *gin.Engine) {
+				r.POST("/internal/v1/orgs/:org/tallies/:key", func(c *gin.Context) {
+					org, key, id := c.Param("org"), c.Param("key"), c.GetHeader("Idempotency-Key")
+					cmd := ledger.Command{ID: id, Type: addType, Org: org, Operation: "add", AggregateID: org + "/" + key}
+					if _, err := store.ExecuteRelayed(c.Request.Context(), cmd, addOne(id, key)); err != nil {
+						c.Status(http.StatusInternalServerError)
+						return
+					}
+					c.Status(http.StatusNoContent)
+				})
+			},
+			Outboxes: []provider.Outbox{store},
 		}
 		if extra != nil {
 			extra(&w)
 		}
 		return w, nil
+	}
+}
+
+// addOne adds one to a tally and produces its status event.
+func addOne(cmdID, key string) ledger.Decide[tally] {
+	return func(_ context.Context, cur *tally, _ int64) (ledger.Decision[tally], error) {
+		next := tally{N: 1}
+		if cur != nil {
+			next.N = cur.N + 1
+		}
+		st, err := events.New(ledger.EventID(cmdID, 0), "test.tally.status", "/test", key, next)
+		if err != nil {
+			return ledger.Decision[tally]{}, err
+		}
+		return ledger.Decision[tally]{New: &next, Outputs: []consumer.Output{{Topic: events.StatusTopic(name), Event: st}}}, nil
 	}
 }
 
@@ -210,6 +227,27 @@ func TestExtraConsumersProjectStatusEvents(t *testing.T) {
 		}
 		return true
 	})
+}
+
+func TestTheOutboxRelayPublishesSynchronousChanges(t *testing.T) {
+	var projection seen
+	s := startService(t, tallyWiring(func(w *provider.Wiring) {
+		w.Consumers = []provider.Consumer{{Topic: events.StatusTopic(name), GroupID: name + "-projection", Handler: projection.handler}}
+	}))
+	req, err := http.NewRequest(http.MethodPost, s.base+"/internal/v1/orgs/yoigo/tallies/k1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Idempotency-Key", "sync-1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	infratest.Eventually(t, 45*time.Second, "the relayed status event", func() bool { return projection.has(ledger.EventID("sync-1", 0)) })
 }
 
 func TestJobsRunUntilShutdownAndRestartAfterAFailure(t *testing.T) {
