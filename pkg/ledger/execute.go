@@ -43,7 +43,7 @@ func (s *Store[S]) execute(ctx context.Context, cmd Command, decide Decide[S], r
 				if err := s.ensureRecorded(ctx, *last); err != nil {
 					return nil, err
 				}
-				return decodeOutputs(last.Outputs)
+				return DecodeOutputs(last.Outputs)
 			}
 		}
 	}
@@ -54,7 +54,7 @@ func (s *Store[S]) execute(ctx context.Context, cmd Command, decide Decide[S], r
 				return nil, err
 			}
 			if dup {
-				return decodeOutputs(op.Outputs)
+				return DecodeOutputs(op.Outputs)
 			}
 		}
 		// A replayed dead letter, or the id's new use after the window: run it; its record
@@ -74,7 +74,7 @@ func (s *Store[S]) execute(ctx context.Context, cmd Command, decide Decide[S], r
 	if err != nil {
 		return nil, err
 	}
-	stored, err := encodeOutputs(d.Outputs)
+	stored, err := EncodeOutputs(d.Outputs)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func (s *Store[S]) recordAndAnswer(ctx context.Context, cmd Command, op Operatio
 			return nil, err
 		}
 		if dup {
-			return decodeOutputs(existing.Outputs)
+			return DecodeOutputs(existing.Outputs)
 		}
 	}
 	// A dead-letter mark, or the record of the id's use before the window: this one replaces it.

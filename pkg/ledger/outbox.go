@@ -104,7 +104,7 @@ func (s *Store[S]) RelayPending(ctx context.Context, publish func(context.Contex
 			continue // its writer may still write
 		}
 		if applied && len(op.Outputs) > 0 {
-			outs, err := decodeOutputs(op.Outputs)
+			outs, err := DecodeOutputs(op.Outputs)
 			if err != nil {
 				return settled, err
 			}
