@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/google/uuid"
@@ -81,10 +82,11 @@ func (s *Store[S]) relayedWrite(ctx context.Context, cmd Command, write func() (
 // process: the relay runs a pass rather than wait for its next tick.
 func (s *Store[S]) Relayed() <-chan struct{} { return s.relayed }
 
-// RelayPending publishes the events of the relayed commands in the outbox, oldest first, with
-// publish, deleting each entry once its events are published; it returns how many entries it
-// settled. It stops at the first publish error, leaving that entry and the later ones for the
-// next pass. Two relays (two replicas) may publish one command's events twice, with the same ids.
+// RelayPending publishes the events of the relayed commands in the outbox with publish, one
+// aggregate's in the order of its versions, deleting each entry once its events are published;
+// it returns how many entries it settled. It stops at the first publish error, leaving that
+// entry and the later ones for the next pass. Two relays (two replicas) may publish one
+// command's events twice, with the same ids.
 func (s *Store[S]) RelayPending(ctx context.Context, publish func(context.Context, []consumer.Output) error) (int, error) {
 	cur, err := s.outbox.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(relayBatch))
 	if err != nil {
@@ -94,17 +96,30 @@ func (s *Store[S]) RelayPending(ctx context.Context, publish func(context.Contex
 	if err := cur.All(ctx, &entries); err != nil {
 		return 0, fmt.Errorf("read the outbox: %w", err)
 	}
-	settled := 0
+	items := make([]relayItem, 0, len(entries))
 	for _, e := range entries {
 		op, applied, err := s.applied(ctx, e)
 		if err != nil {
-			return settled, err
+			return 0, err
 		}
-		if !applied && s.now().Sub(e.At) <= s.claimRelease {
+		items = append(items, relayItem{e, op, applied})
+	}
+	// One aggregate's events go out in the order of its versions, as the command consumer
+	// publishes them; entries are in time order, which the millisecond may not settle.
+	sort.SliceStable(items, func(i, j int) bool {
+		if a, b := items[i].entry.AggregateID, items[j].entry.AggregateID; a != b {
+			return a < b
+		}
+		return items[i].op.Version < items[j].op.Version
+	})
+	settled := 0
+	for _, it := range items {
+		e := it.entry
+		if !it.applied && s.now().Sub(e.At) <= s.claimRelease {
 			continue // its writer may still write
 		}
-		if applied && len(op.Outputs) > 0 {
-			outs, err := DecodeOutputs(op.Outputs)
+		if it.applied && len(it.op.Outputs) > 0 {
+			outs, err := DecodeOutputs(it.op.Outputs)
 			if err != nil {
 				return settled, err
 			}
@@ -119,6 +134,13 @@ func (s *Store[S]) RelayPending(ctx context.Context, publish func(context.Contex
 		settled++
 	}
 	return settled, nil
+}
+
+// relayItem is an outbox entry with the record of its command, if it was applied.
+type relayItem struct {
+	entry   outboxEntry
+	op      Operation
+	applied bool
 }
 
 // applied finds the record of an entry's command where Execute's deduplication does: the

@@ -248,3 +248,23 @@ func TestAFailedPublishIsRetriedByTheNextPass(t *testing.T) {
 	relay(t, store, &pub)
 	wantPublished(t, &pub, ledger.EventID(cmd.ID, 0))
 }
+
+// Relayed commands on one aggregate written within one millisecond are published in the order
+// of their versions.
+func TestOneAggregatesEventsAreRelayedInVersionOrder(t *testing.T) {
+	store, _ := newStore(t)
+	clk := newClock()
+	ledger.SetClock(store, clk.now) // frozen: every entry has the same time
+	var calls atomic.Int32
+	var want []string
+	for _, id := range []string{"r6", "r5", "r4", "r3", "r2", "r1"} { // against the order of their ids
+		cmd := ledger.Command{ID: id, Org: "o", AggregateID: "o/r"}
+		if _, err := store.ExecuteRelayed(ctx(t), cmd, increment(t, &calls, id)); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, ledger.EventID(id, 0))
+	}
+	var pub published
+	relay(t, store, &pub)
+	wantPublished(t, &pub, want...)
+}
