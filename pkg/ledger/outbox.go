@@ -14,7 +14,8 @@ package ledger
 //   - a writer that died, or conflicted, before writing: its entry names a command that was not
 //     applied; once older than the claim release age (the writer is past its deadline) it is
 //     deleted, nothing published. A writer that conflicts deletes its own entry at once.
-// Entries are few and short-lived, so the relay's scan stays small on the embedded store too.
+// Entries are few and short-lived, so the relay's scan stays small without an index, on the
+// embedded store and on MongoDB alike.
 
 import (
 	"context"

@@ -111,10 +111,9 @@ type Store[S any] struct {
 
 // New returns a store over the named aggregate collection, its claims collection
 // (<aggregates>_versions, ClaimVersions only), its outbox (<aggregates>_outbox, relayed commands
-// only) and "operations" in db. Unless WithCompareAndSet
-// says, it asks the server which compare-and-set fits (buildInfo). It fails when an option is out
-// of range, in particular a claim release age not longer than the handler timeout plus
-// MinClaimMargin.
+// only) and "operations" in db. Unless WithCompareAndSet says, it asks the server which
+// compare-and-set fits (buildInfo). It fails when an option is out of range, in particular a
+// claim release age not longer than the handler timeout plus MinClaimMargin.
 func New[S any](ctx context.Context, db *mongo.Database, aggregates string, opts ...Option) (*Store[S], error) {
 	cfg := settings{handlerTimeout: DefaultHandlerTimeout, window: DefaultIdempotencyWindow}
 	for _, o := range opts {
@@ -180,9 +179,6 @@ func (s *Store[S]) EnsureIndexes(ctx context.Context, stateIndexes ...mongo.Inde
 		mongo.IndexModel{Keys: bson.D{{Key: "aggregateId", Value: 1}, {Key: "at", Value: 1}}},
 	); err != nil {
 		return fmt.Errorf("operations indexes: %w", err)
-	}
-	if err := mongox.EnsureIndexes(ctx, s.outbox, mongo.IndexModel{Keys: bson.D{{Key: "at", Value: 1}}}); err != nil {
-		return fmt.Errorf("outbox indexes: %w", err)
 	}
 	if len(stateIndexes) > 0 {
 		if err := mongox.EnsureIndexes(ctx, s.aggregates, stateIndexes...); err != nil {
