@@ -13,6 +13,10 @@ import (
 // redelivery). It runs for at most the handler timeout (WithHandlerTimeout): the compare-and-set
 // relies on no write of it landing later than that.
 func (s *Store[S]) Execute(ctx context.Context, cmd Command, decide Decide[S]) ([]consumer.Output, error) {
+	return s.execute(ctx, cmd, decide, false)
+}
+
+func (s *Store[S]) execute(ctx context.Context, cmd Command, decide Decide[S], relayed bool) ([]consumer.Output, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.handlerTimeout)
 	defer cancel()
 
@@ -39,7 +43,7 @@ func (s *Store[S]) Execute(ctx context.Context, cmd Command, decide Decide[S]) (
 				if err := s.ensureRecorded(ctx, *last); err != nil {
 					return nil, err
 				}
-				return decodeOutputs(last.Outputs)
+				return DecodeOutputs(last.Outputs)
 			}
 		}
 	}
@@ -50,7 +54,7 @@ func (s *Store[S]) Execute(ctx context.Context, cmd Command, decide Decide[S]) (
 				return nil, err
 			}
 			if dup {
-				return decodeOutputs(op.Outputs)
+				return DecodeOutputs(op.Outputs)
 			}
 		}
 		// A replayed dead letter, or the id's new use after the window: run it; its record
@@ -70,10 +74,18 @@ func (s *Store[S]) Execute(ctx context.Context, cmd Command, decide Decide[S]) (
 	if err != nil {
 		return nil, err
 	}
-	stored, err := encodeOutputs(d.Outputs)
+	stored, err := EncodeOutputs(d.Outputs)
 	if err != nil {
 		return nil, err
 	}
+	if relayed && len(stored) > 0 {
+		return s.relayedWrite(ctx, cmd, func() ([]consumer.Output, error) { return s.write(ctx, cmd, current, version, d, stored) })
+	}
+	return s.write(ctx, cmd, current, version, d, stored)
+}
+
+// write applies a decision: the aggregate (when the state changes), then the operation record.
+func (s *Store[S]) write(ctx context.Context, cmd Command, current *document[S], version int64, d Decision[S], stored []StoredOutput) ([]consumer.Output, error) {
 	if d.Failure != nil || d.New == nil {
 		outcome := Completed
 		if d.Failure != nil {
@@ -129,7 +141,7 @@ func (s *Store[S]) recordAndAnswer(ctx context.Context, cmd Command, op Operatio
 			return nil, err
 		}
 		if dup {
-			return decodeOutputs(existing.Outputs)
+			return DecodeOutputs(existing.Outputs)
 		}
 	}
 	// A dead-letter mark, or the record of the id's use before the window: this one replaces it.

@@ -14,6 +14,8 @@ const (
 	StepClaimed = stepClaimed
 	StepWrite   = stepWrite
 	StepWritten = stepWritten
+	// StepPublished is where the relay stands between publishing and marking published.
+	StepPublished = stepPublished
 )
 
 // SetHook makes Execute call h at each step.

@@ -11,6 +11,9 @@
 // A redelivered command is recognised by the aggregate's last command or by its operation record,
 // within the idempotency window, and answers with the events stored the first time, so status
 // events keep their ids.
+//
+// A state change made outside the consumer (a synchronous internal call) runs through
+// ExecuteRelayed, and RelayPending publishes its events (outbox.go).
 package ledger
 
 import (

@@ -9,7 +9,8 @@ import (
 	"provision.local/pkg/consumer"
 )
 
-func encodeOutputs(outs []consumer.Output) ([]StoredOutput, error) {
+// EncodeOutputs turns events into the form the ledger keeps them in.
+func EncodeOutputs(outs []consumer.Output) ([]StoredOutput, error) {
 	stored := make([]StoredOutput, len(outs))
 	for i, o := range outs {
 		b, err := json.Marshal(o.Event)
@@ -21,7 +22,8 @@ func encodeOutputs(outs []consumer.Output) ([]StoredOutput, error) {
 	return stored, nil
 }
 
-func decodeOutputs(stored []StoredOutput) ([]consumer.Output, error) {
+// DecodeOutputs turns kept events back into outputs, ids and all.
+func DecodeOutputs(stored []StoredOutput) ([]consumer.Output, error) {
 	outs := make([]consumer.Output, len(stored))
 	for i, so := range stored {
 		e := cloudevents.NewEvent()

@@ -89,6 +89,9 @@ type Store[S any] struct {
 	aggregates *mongo.Collection
 	claims     *mongo.Collection
 	operations *mongo.Collection
+	outbox     *mongo.Collection
+	// relayed signals the outbox relay that a relayed command was written in this process.
+	relayed chan struct{}
 
 	cas            CompareAndSet
 	handlerTimeout time.Duration
@@ -107,10 +110,10 @@ type Store[S any] struct {
 }
 
 // New returns a store over the named aggregate collection, its claims collection
-// (<aggregates>_versions, ClaimVersions only) and "operations" in db. Unless WithCompareAndSet
-// says, it asks the server which compare-and-set fits (buildInfo). It fails when an option is out
-// of range, in particular a claim release age not longer than the handler timeout plus
-// MinClaimMargin.
+// (<aggregates>_versions, ClaimVersions only), its outbox (<aggregates>_outbox, relayed commands
+// only) and "operations" in db. Unless WithCompareAndSet says, it asks the server which
+// compare-and-set fits (buildInfo). It fails when an option is out of range, in particular a
+// claim release age not longer than the handler timeout plus MinClaimMargin.
 func New[S any](ctx context.Context, db *mongo.Database, aggregates string, opts ...Option) (*Store[S], error) {
 	cfg := settings{handlerTimeout: DefaultHandlerTimeout, window: DefaultIdempotencyWindow}
 	for _, o := range opts {
@@ -140,6 +143,8 @@ func New[S any](ctx context.Context, db *mongo.Database, aggregates string, opts
 		aggregates:     db.Collection(aggregates),
 		claims:         db.Collection(aggregates + "_versions"),
 		operations:     db.Collection("operations"),
+		outbox:         db.Collection(aggregates + "_outbox"),
+		relayed:        make(chan struct{}, 1),
 		cas:            cfg.cas,
 		handlerTimeout: cfg.handlerTimeout,
 		claimRelease:   cfg.claimRelease,
@@ -187,10 +192,11 @@ func (s *Store[S]) EnsureIndexes(ctx context.Context, stateIndexes ...mongo.Inde
 type step int
 
 const (
-	stepRead    step = iota // the aggregate and the operation record were read
-	stepClaimed             // the version claim was inserted, not yet checked (ClaimVersions)
-	stepWrite               // about to write the aggregate
-	stepWritten             // the aggregate is written, the operation record not yet
+	stepRead      step = iota // the aggregate and the operation record were read
+	stepClaimed               // the version claim was inserted, not yet checked (ClaimVersions)
+	stepWrite                 // about to write the aggregate
+	stepWritten               // the aggregate is written, the operation record not yet
+	stepPublished             // the relay published a command's events, not yet marked them published
 )
 
 func (s *Store[S]) at(ctx context.Context, st step, cmd Command) {

@@ -1,13 +1,15 @@
 // Package provider is the runtime every provider service (disney, netflix, hbo, insurance) runs
-// on: it connects MongoDB and Kafka, creates the topics, runs the command consumer and the
-// internal HTTP API with probes and metrics, and shuts them down in order. A provider supplies
-// only its wiring: a command handler and its internal routes.
+// on: it connects MongoDB and Kafka, creates the topics, runs the command consumer, the extra
+// consumers and background jobs a provider declares, the internal HTTP API with probes, metrics
+// and the operations endpoint, and shuts them down in order. A provider supplies only its
+// wiring: a command handler, its store and its internal routes.
 package provider
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -33,6 +35,9 @@ type Config struct {
 	// IdempotencyWindow is how long a command id dedupes: a command issued later than this after
 	// the record of an earlier one with its id runs afresh. The ingress reads the same variable.
 	IdempotencyWindow time.Duration `env:"IDEMPOTENCY_WINDOW" default:"24h"`
+	// RelayInterval is how often the outbox relay looks for events other processes left
+	// unpublished; this process's own writes are relayed at once.
+	RelayInterval time.Duration `env:"OUTBOX_RELAY_INTERVAL" default:"1s"`
 }
 
 // ConsumerConfig tunes the command consumer.
@@ -59,18 +64,72 @@ type Deps struct {
 	// consumer's handler timeout (which its version claims must outlive) and the idempotency
 	// window.
 	Ledger []ledger.Option
+	// InFlight knows the commands this process is handling: the operations endpoint answers
+	// RUNNING for them. The runtime registers them; a provider's queries may read it.
+	InFlight *ledger.InFlight
 }
 
 // Wiring is what a provider adds to the runtime.
 type Wiring struct {
 	// Handler runs one command from the provider's commands topic.
 	Handler consumer.Handler
-	// Middleware wraps Handler inside the runtime's standard chain.
+	// Middleware wraps Handler inside the runtime's standard chain, inside the in-flight registry.
 	Middleware []consumer.Middleware
+	// Operations answers the operations endpoint (required): the provider's ledger store.
+	Operations Operations
 	// Routes mounts the provider's internal HTTP API.
 	Routes func(*gin.Engine)
 	// Checks are extra readiness checks (the broker and the store are always checked).
 	Checks []httpx.Check
+	// Consumers are consumers run beside the command consumer (a projection of status events).
+	Consumers []Consumer
+	// Jobs are background jobs run until shutdown (a scheduler).
+	Jobs []Job
+	// Outboxes are the stores whose relayed commands' events the runtime publishes: those a
+	// synchronous internal call changes through ExecuteRelayed.
+	Outboxes []Outbox
+}
+
+// Consumer is a consumer the runtime runs beside the command consumer, with the same guarantees
+// (pkg/consumer: retries, dead letters, outputs published before the commit, ordered drain) and
+// the same settings. The runtime creates its topic.
+type Consumer struct {
+	Topic string
+	// GroupID is the consumer group; each consumer of a service has its own.
+	GroupID    string
+	Handler    consumer.Handler
+	Middleware []consumer.Middleware
+}
+
+func (w Wiring) validate(commandGroup string) error {
+	var errs []error
+	if w.Handler == nil {
+		errs = append(errs, errors.New("no command handler"))
+	}
+	if w.Operations == nil {
+		errs = append(errs, errors.New("no operations source"))
+	}
+	groups := map[string]bool{commandGroup: true}
+	for i, c := range w.Consumers {
+		switch {
+		case c.Topic == "" || c.GroupID == "" || c.Handler == nil:
+			errs = append(errs, fmt.Errorf("consumer %d: topic, group and handler are required", i))
+		case groups[c.GroupID]:
+			errs = append(errs, fmt.Errorf("consumer %d: group %q is taken: each consumer needs its own", i, c.GroupID))
+		}
+		groups[c.GroupID] = true
+	}
+	names := map[string]bool{}
+	for i, j := range w.Jobs {
+		switch {
+		case j.Name == "" || j.Run == nil:
+			errs = append(errs, fmt.Errorf("job %d: name and run are required", i))
+		case names[j.Name]:
+			errs = append(errs, fmt.Errorf("job %q declared twice", j.Name))
+		}
+		names[j.Name] = true
+	}
+	return errors.Join(errs...)
 }
 
 // Spec describes a provider service.
@@ -95,8 +154,9 @@ func (c *Config) Defaults(name, addr string) {
 	}
 }
 
-// Run runs the provider service until ctx is done, then stops it in order: the consumer drains
-// and commits, the HTTP server finishes its requests, the clients close.
+// Run runs the provider service until ctx is done, then stops it in order: the consumers drain
+// and commit and the jobs return, then the HTTP server finishes its requests, then the outbox
+// relays make a last pass, then the clients close.
 func Run(ctx context.Context, spec Spec, cfg Config, log *logrus.Logger) error {
 	client, db, err := mongox.Connect(ctx, cfg.Mongo)
 	if err != nil {
@@ -108,35 +168,36 @@ func Run(ctx context.Context, spec Spec, cfg Config, log *logrus.Logger) error {
 		_ = client.Disconnect(dctx)
 	}()
 
-	commands, status := events.CommandsTopic(spec.Name), events.StatusTopic(spec.Name)
-	if err := kafkaio.EnsureTopics(ctx, cfg.Kafka, commands, status, events.TopicDeadLetter); err != nil {
-		return fmt.Errorf("create topics: %w", err)
-	}
-	pub := kafkaio.NewPublisher(cfg.Kafka)
-	defer pub.Close()
-
-	w, err := spec.Wire(ctx, Deps{Log: log, DB: db, Ledger: []ledger.Option{
+	inflight := ledger.NewInFlight()
+	w, err := spec.Wire(ctx, Deps{Log: log, DB: db, InFlight: inflight, Ledger: []ledger.Option{
 		ledger.WithHandlerTimeout(cfg.Consumer.HandlerTimeout),
 		ledger.WithIdempotencyWindow(cfg.IdempotencyWindow),
 	}})
 	if err != nil {
 		return fmt.Errorf("wire %s: %w", spec.Name, err)
 	}
+	if err := w.validate(cfg.Consumer.GroupID); err != nil {
+		return fmt.Errorf("wire %s: %w", spec.Name, err)
+	}
 
-	runner := consumer.New(consumer.Config{
-		Brokers:         cfg.Kafka.Brokers,
-		Topic:           commands,
-		GroupID:         cfg.Consumer.GroupID,
-		DeadLetterTopic: events.TopicDeadLetter,
-		HandlerTimeout:  cfg.Consumer.HandlerTimeout,
-		RetryInitial:    cfg.Consumer.RetryInitial,
-		RetryMax:        cfg.Consumer.RetryMax,
-		RetryMaxElapsed: cfg.Consumer.RetryMaxElapsed,
-		DrainTimeout:    cfg.Consumer.DrainTimeout,
-		SessionTimeout:  cfg.Consumer.SessionTimeout,
-		CommitInterval:  cfg.Consumer.CommitInterval,
-		CommitBatch:     cfg.Consumer.CommitBatch,
-	}, w.Handler, pub, log, w.Middleware...)
+	commands := events.CommandsTopic(spec.Name)
+	topics := []string{commands, events.StatusTopic(spec.Name), events.TopicDeadLetter}
+	for _, c := range w.Consumers {
+		if !slices.Contains(topics, c.Topic) { // a topic is created once: the broker refuses a repeat
+			topics = append(topics, c.Topic)
+		}
+	}
+	if err := kafkaio.EnsureTopics(ctx, cfg.Kafka, topics...); err != nil {
+		return fmt.Errorf("create topics: %w", err)
+	}
+	pub := kafkaio.NewPublisher(cfg.Kafka)
+	defer pub.Close()
+
+	runners := []*consumer.Runner{consumer.New(cfg.consumerConfig(commands, cfg.Consumer.GroupID),
+		w.Handler, pub, log, append([]consumer.Middleware{inflight.Middleware()}, w.Middleware...)...)}
+	for _, c := range w.Consumers {
+		runners = append(runners, consumer.New(cfg.consumerConfig(c.Topic, c.GroupID), c.Handler, pub, log, c.Middleware...))
+	}
 
 	engine := httpx.NewEngine(httpx.Options{Service: spec.Name, Log: log})
 	checks := append([]httpx.Check{
@@ -144,30 +205,72 @@ func Run(ctx context.Context, spec Spec, cfg Config, log *logrus.Logger) error {
 		{Name: "mongodb", Run: func(ctx context.Context) error { return mongox.Ping(ctx, client) }},
 	}, w.Checks...)
 	httpx.RegisterProbes(engine, checks...)
+	registerOperations(engine, w.Operations, inflight)
 	if w.Routes != nil {
 		w.Routes(engine)
 	}
 
-	// The HTTP server outlives the consumer so probes and queries answer during the drain.
+	// The HTTP server outlives the consumers and jobs so probes and queries answer during the
+	// drain.
 	httpCtx, stopHTTP := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopHTTP()
+	// The relays outlive the HTTP server: a state change it answered is published before exit.
+	relayCtx, stopRelays := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRelays()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
+		defer stopRelays()
 		err := httpx.Serve(httpCtx, log, cfg.HTTP.Addr, engine, cfg.HTTP.ShutdownTimeout)
 		if err != nil {
 			return fmt.Errorf("http: %w", err)
 		}
 		return nil
 	})
+	for _, o := range w.Outboxes {
+		g.Go(func() error {
+			runRelay(relayCtx, o, pub, cfg.RelayInterval, log)
+			return nil
+		})
+	}
+	work, wctx := errgroup.WithContext(gctx)
+	for _, r := range runners {
+		work.Go(func() error {
+			if err := r.Run(wctx); err != nil && !errors.Is(err, context.Canceled) {
+				return fmt.Errorf("consumer: %w", err)
+			}
+			return nil
+		})
+	}
+	for _, j := range w.Jobs {
+		work.Go(func() error {
+			runJob(wctx, j, log, jobBackoff{initial: cfg.Consumer.RetryInitial, max: cfg.Consumer.RetryMax, abandon: cfg.Consumer.DrainTimeout})
+			return nil
+		})
+	}
 	g.Go(func() error {
 		defer stopHTTP()
-		if err := runner.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
-			return fmt.Errorf("consumer: %w", err)
-		}
-		return nil
+		return work.Wait()
 	})
 	log.WithField("addr", cfg.HTTP.Addr).WithField("topic", commands).Info("service started")
 	err = g.Wait()
 	log.Info("service stopped")
 	return err
+}
+
+// consumerConfig is the runner configuration of one consumer of the service.
+func (c Config) consumerConfig(topic, group string) consumer.Config {
+	return consumer.Config{
+		Brokers:         c.Kafka.Brokers,
+		Topic:           topic,
+		GroupID:         group,
+		DeadLetterTopic: events.TopicDeadLetter,
+		HandlerTimeout:  c.Consumer.HandlerTimeout,
+		RetryInitial:    c.Consumer.RetryInitial,
+		RetryMax:        c.Consumer.RetryMax,
+		RetryMaxElapsed: c.Consumer.RetryMaxElapsed,
+		DrainTimeout:    c.Consumer.DrainTimeout,
+		SessionTimeout:  c.Consumer.SessionTimeout,
+		CommitInterval:  c.Consumer.CommitInterval,
+		CommitBatch:     c.Consumer.CommitBatch,
+	}
 }

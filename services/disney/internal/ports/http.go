@@ -3,13 +3,11 @@ package ports
 import (
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"provision.local/pkg/httpx"
-	"provision.local/pkg/ledger"
 	"provision.local/pkg/logging"
 	"provision.local/services/disney/internal/app"
 	"provision.local/services/disney/internal/domain"
@@ -22,20 +20,6 @@ type SubscriptionStatus struct {
 	Products     []string `json:"products"`
 	Activated    string   `json:"activated"`
 	LastUpdated  string   `json:"lastUpdated"`
-}
-
-// OperationView is what the internal API says about a command.
-type OperationView struct {
-	CommandID      string          `json:"commandId"`
-	Status         string          `json:"status"`
-	Operation      string          `json:"operation,omitempty"`
-	SubscriptionID string          `json:"subscriptionId,omitempty"`
-	Error          *ledger.Failure `json:"error,omitempty"`
-	UpdatedAt      *time.Time      `json:"updatedAt,omitempty"`
-	// Fingerprint is the digest of the request that issued the command and At when it was
-	// executed: the ingress tells a reused Idempotency-Key from a retry by them.
-	Fingerprint string     `json:"fingerprint,omitempty"`
-	At          *time.Time `json:"at,omitempty"`
 }
 
 // RegisterInternalRoutes mounts the API the ingress calls for queries and synchronous operations.
@@ -76,20 +60,6 @@ func RegisterInternalRoutes(r *gin.Engine, a *app.App) {
 			return
 		}
 		c.JSON(http.StatusCreated, u)
-	})
-	g.GET("/operations/:id", func(c *gin.Context) {
-		st, err := a.Operation(c.Request.Context(), c.Param("org"), c.Param("id"))
-		if err != nil {
-			writeError(c, err)
-			return
-		}
-		v := OperationView{CommandID: c.Param("id"), Status: st.Status}
-		if op := st.Operation; op != nil {
-			v.Operation, v.Error, v.UpdatedAt = op.Operation, op.Failure, &op.At
-			v.Fingerprint, v.At = op.Fingerprint, &op.At
-			v.SubscriptionID, _ = strings.CutPrefix(op.AggregateID, domain.Key(op.Org, ""))
-		}
-		c.JSON(http.StatusOK, v)
 	})
 }
 

@@ -1,15 +1,10 @@
 package ports_test
 
-// Unit tests of the ports' mapping: what the command handler hands the ledger from a CloudEvent,
-// and what the internal API answers from an operation record. The store only records what it is
-// given; the ledger's behaviour is tested in pkg/ledger.
+// Unit tests of the ports' mapping: what the command handler hands the ledger from a CloudEvent.
+// The store only records what it is given; the ledger's behaviour is tested in pkg/ledger.
 
 import (
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -19,9 +14,7 @@ import (
 
 	"provision.local/events"
 	"provision.local/pkg/consumer"
-	"provision.local/pkg/httpx"
 	"provision.local/pkg/ledger"
-	"provision.local/pkg/logging"
 	"provision.local/pkg/mongox"
 	"provision.local/services/disney/internal/app"
 	"provision.local/services/disney/internal/domain"
@@ -116,38 +109,5 @@ func TestCommandHandlerPassesFingerprintAndIssueTime(t *testing.T) {
 				t.Errorf("CommandOf = %+v, want fingerprint %q issued %s", of, tc.wantDigest, tc.wantIssuedAt)
 			}
 		})
-	}
-}
-
-// The internal operations endpoint tells the ingress the recorded fingerprint and execution time.
-func TestOperationAnswerCarriesFingerprintAndAt(t *testing.T) {
-	at := issued.Add(time.Second)
-	store := &recordingStore{op: &ledger.Operation{
-		ID: "cmd-1", Org: "yoigo", Operation: events.OpCreate, AggregateID: domain.Key("yoigo", "ENT1"),
-		Outcome: ledger.Completed, Fingerprint: digest, At: at,
-	}}
-	engine := httpx.NewEngine(httpx.Options{Service: "disney", Log: logging.NewWithOutput("disney", "panic", io.Discard)})
-	ports.RegisterInternalRoutes(engine, app.New(store, nil, nil))
-
-	w := httptest.NewRecorder()
-	engine.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/internal/v1/orgs/yoigo/operations/cmd-1", nil))
-	if w.Code != http.StatusOK {
-		t.Fatalf("status = %d: %s", w.Code, w.Body.String())
-	}
-	var got map[string]any
-	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]any{
-		"commandId": "cmd-1", "status": ledger.Completed, "operation": events.OpCreate, "subscriptionId": "ENT1",
-		"updatedAt": at.Format(time.RFC3339), "fingerprint": digest, "at": at.Format(time.RFC3339),
-	}
-	if len(got) != len(want) {
-		t.Errorf("answer %v, want %v", got, want)
-	}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s = %v, want %v", k, got[k], v)
-		}
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"provision.local/events"
 	"provision.local/pkg/config"
 	"provision.local/pkg/consumer"
-	"provision.local/pkg/ledger"
 	"provision.local/pkg/provider"
 	"provision.local/services/disney/internal/adapters"
 	"provision.local/services/disney/internal/app"
@@ -45,11 +44,11 @@ func Run(ctx context.Context, cfg Config, log *logrus.Logger) error {
 			if err != nil {
 				return provider.Wiring{}, err
 			}
-			inflight := ledger.NewInFlight()
-			a := app.New(store, adapters.NewDisneyPartnerClient(cfg.PartnerURL, cfg.PartnerTimeout), inflight)
+			a := app.New(store, adapters.NewDisneyPartnerClient(cfg.PartnerURL, cfg.PartnerTimeout), deps.InFlight)
 			return provider.Wiring{
 				Handler:    ports.NewCommandHandler(a),
-				Middleware: []consumer.Middleware{inflight.Middleware(), store.DeadLetterMarker(ports.CommandOf)},
+				Middleware: []consumer.Middleware{store.DeadLetterMarker(ports.CommandOf)},
+				Operations: store,
 				Routes:     func(r *gin.Engine) { ports.RegisterInternalRoutes(r, a) },
 			}, nil
 		},
