@@ -84,21 +84,20 @@ type Store interface {
 
 // App is the Disney application service.
 type App struct {
-	store    Store
-	partner  Partner
-	inflight *ledger.InFlight
-	now      func() time.Time
-	exec     *outcome.Executor[domain.Subscription]
+	store   Store
+	partner Partner
+	now     func() time.Time
+	exec    *outcome.Executor[domain.Subscription]
 }
 
 // New wires the application service.
-func New(store Store, partner Partner, inflight *ledger.InFlight) *App {
+func New(store Store, partner Partner) *App {
 	now := func() time.Time { return time.Now().UTC() }
 	exec := outcome.New(outcome.Config[domain.Subscription]{
 		Provider: events.ProviderDisney, Source: Source, Store: store, AggregateID: domain.Key,
 		Status: statusOf, Details: detailsOf, Classify: failureOf, Now: now,
 	})
-	return &App{store: store, partner: partner, inflight: inflight, now: now, exec: exec}
+	return &App{store: store, partner: partner, now: now, exec: exec}
 }
 
 // execute runs one subscription command through the ledger; ch decides the change.

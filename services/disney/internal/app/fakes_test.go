@@ -131,7 +131,7 @@ type fakeStore struct {
 var _ app.Store = (*fakeStore)(nil)
 
 func newFakeStore() *fakeStore {
-	return &fakeStore{ledgertest.New[domain.Subscription](ledgertest.WithClone(cloneSubscription))}
+	return &fakeStore{ledgertest.New[domain.Subscription]()}
 }
 
 // seed stores a subscription at the given version, as earlier commands would have.

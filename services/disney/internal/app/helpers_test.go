@@ -35,15 +35,14 @@ var (
 )
 
 type fixture struct {
-	app      *app.App
-	store    *fakeStore
-	partner  *fakePartner
-	inflight *ledger.InFlight
+	app     *app.App
+	store   *fakeStore
+	partner *fakePartner
 }
 
 func newFixture() fixture {
-	f := fixture{store: newFakeStore(), partner: &fakePartner{}, inflight: ledger.NewInFlight()}
-	f.app = app.New(f.store, f.partner, f.inflight)
+	f := fixture{store: newFakeStore(), partner: &fakePartner{}}
+	f.app = app.New(f.store, f.partner)
 	return f
 }
 

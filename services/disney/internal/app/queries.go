@@ -27,35 +27,6 @@ func (a *App) History(ctx context.Context, org, userID, subscriptionID string) (
 	return a.store.History(ctx, domain.Key(org, subscriptionID), 500)
 }
 
-// OperationState is what became of a command.
-type OperationState struct {
-	Status    string            // RUNNING, COMPLETED or FAILED
-	Operation *ledger.Operation // nil while RUNNING
-}
-
-// Operation tells what became of a command of org; domain.ErrNotFound when this service has no
-// record of it (not consumed yet).
-func (a *App) Operation(ctx context.Context, org, commandID string) (OperationState, error) {
-	op, err := a.store.Operation(ctx, commandID)
-	switch {
-	case err == nil && op.Org == org:
-		status := op.Outcome
-		if status == ledger.DeadLettered {
-			status = ledger.Failed // with the reason: the command went to the dead-letter topic
-		}
-		return OperationState{Status: status, Operation: &op}, nil
-	case err == nil:
-		return OperationState{}, domain.ErrNotFound // another org's command
-	case errors.Is(err, mongox.ErrNotFound):
-		if a.inflight != nil && a.inflight.Running(commandID) {
-			return OperationState{Status: "RUNNING"}, nil
-		}
-		return OperationState{}, domain.ErrNotFound
-	default:
-		return OperationState{}, err
-	}
-}
-
 // ActivationURL asks the partner for an activation link for a subscription that is not canceled.
 // key makes a retried request return the same link.
 func (a *App) ActivationURL(ctx context.Context, key, org, userID, subscriptionID string, req ActivationURLRequest) (ActivationURL, error) {

@@ -4,15 +4,9 @@ import (
 	"context"
 	"errors"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
-	cloudevents "github.com/cloudevents/sdk-go/v2"
-
-	"provision.local/events"
-	"provision.local/pkg/consumer"
-	"provision.local/pkg/ledger"
 	"provision.local/services/disney/internal/app"
 	"provision.local/services/disney/internal/domain"
 )
@@ -89,107 +83,6 @@ func TestHistory(t *testing.T) {
 			t.Errorf("history = %v, %v; want nothing and domain.ErrNotFound", ops, err)
 		}
 	})
-}
-
-func TestOperation(t *testing.T) {
-	ctx := context.Background()
-	f := newFixture()
-	create := createCmd(owner, subID, basic)
-	if _, err := create.run(ctx, f.app, meta("cmd-completed", create.ceType)); err != nil {
-		t.Fatal(err)
-	}
-	missing := suspendCmd(owner, "ENT-MISSING")
-	if _, err := missing.run(ctx, f.app, meta("cmd-failed", missing.ceType)); err != nil {
-		t.Fatal(err)
-	}
-	f.store.markDeadLettered(ledger.Command{ID: "cmd-dead", Type: events.TypeDisneyModifySubscription, Org: org, Operation: events.OpModify}, "retries exhausted")
-
-	tests := []struct {
-		name        string
-		org         string
-		commandID   string
-		wantStatus  string
-		wantFailure string
-		wantErr     error
-	}{
-		{"completedForItsOrg", org, "cmd-completed", ledger.Completed, "", nil},
-		{"failedForItsOrg", org, "cmd-failed", ledger.Failed, "SUBSCRIPTION_NOT_FOUND", nil},
-		{"failedWhenDeadLettered", org, "cmd-dead", ledger.Failed, "DEAD_LETTERED", nil},
-		{"notFoundForAnotherOrg", otherOrg, "cmd-completed", "", "", domain.ErrNotFound},
-		{"notFoundWhenUnknown", org, "cmd-unknown", "", "", domain.ErrNotFound},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			st, err := f.app.Operation(ctx, tc.org, tc.commandID)
-			if !errors.Is(err, tc.wantErr) {
-				t.Fatalf("err = %v, want %v", err, tc.wantErr)
-			}
-			if err != nil {
-				if st.Operation != nil {
-					t.Errorf("got record %+v with the error", st.Operation)
-				}
-				return
-			}
-			if st.Status != tc.wantStatus || st.Operation == nil || st.Operation.ID != tc.commandID {
-				t.Fatalf("got %s %+v, want %s for %s", st.Status, st.Operation, tc.wantStatus, tc.commandID)
-			}
-			if got := st.Operation.Failure; (tc.wantFailure == "") != (got == nil) || (got != nil && got.Code != tc.wantFailure) {
-				t.Errorf("failure = %+v, want %q", got, tc.wantFailure)
-			}
-		})
-	}
-}
-
-func TestOperation_RunningWhileTheCommandIsInFlight(t *testing.T) {
-	ctx := context.Background()
-	f := newFixture()
-	c := createCmd(owner, subID, basic)
-	m := meta("cmd-in-flight", c.ceType)
-
-	started, release := make(chan struct{}), make(chan struct{})
-	var releaseOnce sync.Once
-	unblock := func() { releaseOnce.Do(func() { close(release) }) }
-	t.Cleanup(unblock)
-
-	handler := f.inflight.Middleware()(func(ctx context.Context, _ consumer.Message) ([]consumer.Output, error) {
-		close(started)
-		<-release
-		return c.run(ctx, f.app, m)
-	})
-	msg := cloudevents.NewEvent()
-	msg.SetID(m.CommandID)
-	done := make(chan error, 1)
-	go func() {
-		_, err := handler(ctx, consumer.Message{Event: msg})
-		done <- err
-	}()
-	select {
-	case <-started:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the handler did not start")
-	}
-
-	st, err := f.app.Operation(ctx, org, m.CommandID)
-	if err != nil || st.Status != "RUNNING" || st.Operation != nil {
-		t.Errorf("while in flight: %+v, %v; want RUNNING without a record", st, err)
-	}
-
-	unblock()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("handler: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the handler did not finish")
-	}
-	st, err = f.app.Operation(ctx, org, m.CommandID)
-	if err != nil || st.Status != ledger.Completed || st.Operation == nil {
-		t.Errorf("after: %+v, %v; want COMPLETED with its record", st, err)
-	}
-	if f.inflight.Running(m.CommandID) {
-		t.Error("the command is still registered as in flight")
-	}
 }
 
 func TestActivationURL(t *testing.T) {

@@ -93,7 +93,7 @@ func TestCommandHandlerPassesFingerprintAndIssueTime(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			store := &recordingStore{}
-			handle := ports.NewCommandHandler(app.New(store, nil, nil))
+			handle := ports.NewCommandHandler(app.New(store, nil))
 			msg := consumer.Message{Event: commandEvent(t, tc.ceType, tc.payload, tc.withIdentity)}
 			if _, err := handle(context.Background(), msg); err != nil {
 				t.Fatal(err)

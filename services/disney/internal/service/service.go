@@ -44,7 +44,7 @@ func Run(ctx context.Context, cfg Config, log *logrus.Logger) error {
 			if err != nil {
 				return provider.Wiring{}, err
 			}
-			a := app.New(store, adapters.NewDisneyPartnerClient(cfg.PartnerURL, cfg.PartnerTimeout), deps.InFlight)
+			a := app.New(store, adapters.NewDisneyPartnerClient(cfg.PartnerURL, cfg.PartnerTimeout))
 			return provider.Wiring{
 				Handler:    ports.NewCommandHandler(a),
 				Middleware: []consumer.Middleware{store.DeadLetterMarker(ports.CommandOf)},
