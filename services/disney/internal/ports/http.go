@@ -79,6 +79,11 @@ func RegisterInternalRoutes(r *gin.Engine, a *app.App) {
 	})
 	g.GET("/operations/:id", func(c *gin.Context) {
 		st, err := a.Operation(c.Request.Context(), c.Param("org"), c.Param("id"))
+		if app.IsNotFound(err) {
+			// Its own code: the ingress tells "no record yet" from a missing route by it.
+			httpx.Fail(c, http.StatusNotFound, httpx.CodeOperationNotFound, "no record of this command")
+			return
+		}
 		if err != nil {
 			writeError(c, err)
 			return
