@@ -9,7 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gin-gonic/gin"
+
 	"provision.local/pkg/httpx"
+	"provision.local/services/ingress/internal/ports"
 )
 
 // Operations of providers not built answer 501 NOT_IMPLEMENTED in their family's shape, after
@@ -181,5 +184,32 @@ func TestDocument(t *testing.T) {
 		if strings.Contains(html, remote) {
 			t.Errorf("the page loads %q", remote)
 		}
+	}
+}
+
+// A table entry for an operation the document does not have is refused at start, and every
+// command of the table is an operation the document answers with a workflow.
+func TestRoutesMatchTheDocument(t *testing.T) {
+	spec, err := loadSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := map[string]ports.Operation{}
+	for _, op := range spec.Operations {
+		ops[op.ID] = op
+	}
+	for id, rt := range ports.Routes {
+		op, ok := ops[id]
+		if !ok {
+			t.Errorf("route %s: no such operation", id)
+			continue
+		}
+		if _, command := rt.(ports.Command); command && op.Route.Operation.Responses.Status(op.Success.Status).Value.Headers[ports.HeaderWorkflowID] == nil {
+			t.Errorf("%s is a command but its %d answer names no workflow", id, op.Success.Status)
+		}
+	}
+	routes := map[string]ports.Route{"noSuchOperation": ports.Query{}}
+	if err := ports.Register(gin.New(), &ports.API{Spec: spec}, nil, routes); err == nil || !strings.Contains(err.Error(), "noSuchOperation") {
+		t.Fatalf("Register = %v, want an error naming noSuchOperation", err)
 	}
 }
