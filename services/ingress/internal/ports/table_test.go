@@ -6,6 +6,7 @@ package ports_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -211,5 +212,45 @@ func TestRoutesMatchTheDocument(t *testing.T) {
 	routes := map[string]ports.Route{"noSuchOperation": ports.Query{}}
 	if err := ports.Register(gin.New(), &ports.API{Spec: spec}, nil, routes); err == nil || !strings.Contains(err.Error(), "noSuchOperation") {
 		t.Fatalf("Register = %v, want an error naming noSuchOperation", err)
+	}
+}
+
+func TestBodyRefusals(t *testing.T) {
+	e := newEnv(t)
+	t.Run("create413TooLarge", func(t *testing.T) {
+		big := `{"subscriptionId":"E1","products":["` + strings.Repeat("p", int(httpx.DefaultBodyLimit)) + `"]}`
+		w := e.do(http.MethodPost, userPath, tokenMasmovil, seedCorrID, big)
+		if w.Code != http.StatusRequestEntityTooLarge {
+			t.Fatalf("status %d %s, want 413", w.Code, w.Body.String())
+		}
+		if errs := assertSeedErrors(t, w); errs[0].Code != httpx.CodeBodyTooLarge {
+			t.Errorf("code %q", errs[0].Code)
+		}
+	})
+	t.Run("create400NotJSONContentType", func(t *testing.T) {
+		req := httptest.NewRequest(http.MethodPost, userPath, strings.NewReader(seedCreateBody))
+		req.Header.Set("Authorization", "Bearer "+tokenMasmovil)
+		req.Header.Set(httpx.HeaderCorrelationID, seedCorrID)
+		req.Header.Set("Content-Type", "text/plain")
+		w := httptest.NewRecorder()
+		e.engine.ServeHTTP(w, req)
+		if w.Code != http.StatusBadRequest {
+			t.Fatalf("status %d %s, want 400", w.Code, w.Body.String())
+		}
+		if errs := assertSeedErrors(t, w); errs[0].Code != httpx.CodeInvalidBody || !strings.Contains(errs[0].Details, "Content-Type") {
+			t.Errorf("errors %+v, want INVALID_BODY naming Content-Type", errs)
+		}
+	})
+	t.Run("create400TrailingData", func(t *testing.T) {
+		w := e.do(http.MethodPost, userPath, tokenMasmovil, seedCorrID, seedCreateBody+` {}`)
+		if w.Code != http.StatusBadRequest {
+			t.Fatalf("status %d %s, want 400", w.Code, w.Body.String())
+		}
+		if errs := assertSeedErrors(t, w); errs[0].Code != httpx.CodeInvalidBody {
+			t.Errorf("code %q", errs[0].Code)
+		}
+	})
+	if n := len(e.pub.events()); n != 0 {
+		t.Errorf("published %d events", n)
 	}
 }
