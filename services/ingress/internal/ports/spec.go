@@ -55,10 +55,14 @@ func LoadSpec(raw []byte) (*Spec, error) {
 		return nil, fmt.Errorf("api document: %w", err)
 	}
 	s := &Spec{Doc: doc}
+	// Routes see the document without its security requirements: httpx.Authenticate has checked
+	// the token before validation, and kin-openapi would only walk them to call a no-op.
+	authenticated := *doc
+	authenticated.Security = nil
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			o := Operation{ID: op.OperationID, Method: method, Path: path,
-				Route: &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}}
+				Route: &routers.Route{Spec: &authenticated, Path: path, PathItem: item, Method: method, Operation: op}}
 			if o.Family, err = familyOf(op); err != nil {
 				return nil, fmt.Errorf("%s: %w", o.ID, err)
 			}
