@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -139,6 +140,23 @@ func TestEngineErrors(t *testing.T) {
 	}
 	if got := do(e, http.MethodPost, "/things/1", "", nil).Header().Get("Allow"); got != "GET" {
 		t.Errorf("Allow = %q, want GET", got)
+	}
+}
+
+// Faults are logged as errors; a 501 (an operation not built yet) and client errors are not.
+func TestAccessLogLevel(t *testing.T) {
+	e, logs := newEngine(t, 0)
+	e.GET("/status/:code", func(c *gin.Context) {
+		code, _ := strconv.Atoi(c.Param("code"))
+		c.Status(code)
+	})
+	for code, want := range map[int]string{500: "error", 503: "error", 501: "info", 404: "info", 200: "info"} {
+		before := len(logs.lines(t))
+		do(e, http.MethodGet, "/status/"+strconv.Itoa(code), "", nil)
+		lines := logs.lines(t)[before:]
+		if len(lines) != 1 || lines[0]["level"] != want {
+			t.Errorf("%d logged %v, want one line at %s", code, lines, want)
+		}
 	}
 }
 
