@@ -38,6 +38,12 @@ type docsPage struct {
 	Title, Version string
 	Description    string
 	Tags           []docsTag
+	Schemas        []docsSchema
+}
+
+// docsSchema is a components schema, which operations' schemas name by reference.
+type docsSchema struct {
+	Name, JSON string
 }
 
 type docsTag struct {
@@ -118,6 +124,14 @@ func renderDocs(spec *Spec) ([]byte, error) {
 		}
 		p.Tags[i].Operations = append(p.Tags[i].Operations, do)
 	}
+	names := make([]string, 0, len(d.Components.Schemas))
+	for name := range d.Components.Schemas {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		p.Schemas = append(p.Schemas, docsSchema{Name: name, JSON: schemaJSON(d.Components.Schemas[name])})
+	}
 	var b bytes.Buffer
 	if err := tmpl.Execute(&b, p); err != nil {
 		return nil, fmt.Errorf("docs page: %w", err)
@@ -139,7 +153,8 @@ func schemaLabel(s *openapi3.SchemaRef) string {
 	return "any"
 }
 
-// schemaJSON is the schema, references resolved, as indented JSON.
+// schemaJSON is the schema as the document writes it, as indented JSON: the schemas it
+// references are listed on the page by name.
 func schemaJSON(s *openapi3.SchemaRef) string {
 	if s == nil || s.Value == nil {
 		return ""

@@ -180,6 +180,11 @@ func TestDocument(t *testing.T) {
 			t.Errorf("the page does not show %s", id)
 		}
 	}
+	for _, schema := range []string{"DisneyProducts", "ProvisionErrors", "WorkflowResponse"} {
+		if !strings.Contains(html, `id="schema-`+schema+`"`) {
+			t.Errorf("the page does not show schema %s", schema)
+		}
+	}
 	// Nothing is fetched from the network at run time.
 	for _, remote := range []string{"<script", "src=\"http", "href=\"http", "@import"} {
 		if strings.Contains(html, remote) {
