@@ -69,11 +69,7 @@ func (cmd Command) handler(api *API, op Operation) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		r, err := newRequest(c)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
+		r := newRequest(c)
 		partition, target, payload, err := cmd.Build(r)
 		if err != nil {
 			writeError(c, err)
@@ -123,13 +119,10 @@ func idempotencyKey(c *gin.Context) (string, bool) {
 
 func (f Forward) handler(api *API, op Operation) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		r, err := newRequest(c)
-		if err != nil {
-			writeError(c, err)
-			return
-		}
+		r := newRequest(c)
 		path := f.Path(r)
 		var body []byte
+		var err error
 		if f.Body || f.Keyed {
 			if body, err = r.canonicalBody(); err != nil {
 				writeError(c, err)

@@ -1,11 +1,8 @@
 package ports
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 
 	"github.com/gin-gonic/gin"
 
@@ -17,20 +14,17 @@ type Request struct {
 	Org           string
 	CorrelationID string
 	c             *gin.Context
-	body          []byte
+	// body is the body as validation decoded it: map[string]any, []any, json.Number, string,
+	// bool or nil (no body).
+	body any
 }
 
-func newRequest(c *gin.Context) (Request, error) {
+func newRequest(c *gin.Context) Request {
 	r := Request{Org: c.Param("org"), CorrelationID: httpx.CorrelationID(c), c: c}
-	if c.Request.Body != nil {
-		// Validation read the body and left it readable again, within the body limit.
-		b, err := io.ReadAll(c.Request.Body)
-		if err != nil {
-			return r, fmt.Errorf("read body: %w", err)
-		}
-		r.body = b
+	if v, ok := c.Request.Body.(interface{ ValidatedValue() any }); ok {
+		r.body = v.ValidatedValue()
 	}
-	return r, nil
+	return r
 }
 
 // Param is a path parameter.
@@ -39,32 +33,38 @@ func (r Request) Param(name string) string { return r.c.Param(name) }
 // Query is a query parameter, "" when absent.
 func (r Request) Query(name string) string { return r.c.Query(name) }
 
-// Decode reads the body into v. Numbers are kept as sent (json.Number in an any), so 16-digit
-// ids stay exact; a body with more after its JSON value is refused, as validation reads only the
-// first.
-func (r Request) Decode(v any) error {
-	dec := json.NewDecoder(bytes.NewReader(r.body))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return invalid(httpx.CodeInvalidBody, "request body is not valid JSON")
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return invalid(httpx.CodeInvalidBody, "unexpected data after the JSON value")
-	}
-	return nil
+// Field is a field of the body object, nil when absent. Numbers are json.Number, exact as sent.
+func (r Request) Field(name string) any {
+	obj, _ := r.body.(map[string]any)
+	return obj[name]
 }
 
-// canonicalBody is the body re-encoded with its object keys sorted, so that the same request
-// formatted otherwise has the same identity. Nil for a request without a body.
+// String is a string field of the body, "" when absent.
+func (r Request) String(name string) string {
+	s, _ := r.Field(name).(string)
+	return s
+}
+
+// Strings is a field of the body holding an array of strings.
+func (r Request) Strings(name string) []string {
+	items, _ := r.Field(name).([]any)
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		if s, ok := it.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// canonicalBody is the body re-encoded with its object keys sorted and its numbers as sent, so
+// that the same request formatted otherwise has the same identity. Nil for a request without a
+// body.
 func (r Request) canonicalBody() ([]byte, error) {
-	if len(bytes.TrimSpace(r.body)) == 0 {
+	if r.body == nil {
 		return nil, nil
 	}
-	var v any
-	if err := r.Decode(&v); err != nil {
-		return nil, err
-	}
-	b, err := json.Marshal(v)
+	b, err := json.Marshal(r.body)
 	if err != nil {
 		return nil, fmt.Errorf("encode body: %w", err)
 	}

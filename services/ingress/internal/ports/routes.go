@@ -17,16 +17,9 @@ var Routes = map[string]Route{
 		Provider: events.ProviderDisney, Operation: events.OpCreate, Type: events.TypeDisneyCreateSubscription,
 		Message: "Subscription creation accepted",
 		Build: func(r Request) (string, string, any, error) {
-			var b struct {
-				SubscriptionID string   `json:"subscriptionId"`
-				Products       []string `json:"products"`
-			}
-			if err := r.Decode(&b); err != nil {
-				return "", "", nil, err
-			}
-			user := r.Param("user_id")
-			return b.SubscriptionID, user + "/" + b.SubscriptionID,
-				events.DisneyCreateSubscription{Org: r.Org, UserID: user, SubscriptionID: b.SubscriptionID, Products: b.Products}, nil
+			user, sub := r.Param("user_id"), r.String("subscriptionId")
+			return sub, user + "/" + sub,
+				events.DisneyCreateSubscription{Org: r.Org, UserID: user, SubscriptionID: sub, Products: r.Strings("products")}, nil
 		},
 	},
 	"disneyModifySubscription": Command{
@@ -77,15 +70,9 @@ var Routes = map[string]Route{
 // suspend and reactivate, which differ only in their type.
 func disneyProducts(as func(events.DisneyModifySubscription) any) func(r Request) (string, string, any, error) {
 	return func(r Request) (string, string, any, error) {
-		var b struct {
-			Products []string `json:"products"`
-		}
-		if err := r.Decode(&b); err != nil {
-			return "", "", nil, err
-		}
 		user, sub := r.Param("user_id"), r.Param("subscription_id")
 		return sub, user + "/" + sub,
-			as(events.DisneyModifySubscription{Org: r.Org, UserID: user, SubscriptionID: sub, Products: b.Products}), nil
+			as(events.DisneyModifySubscription{Org: r.Org, UserID: user, SubscriptionID: sub, Products: r.Strings("products")}), nil
 	}
 }
 

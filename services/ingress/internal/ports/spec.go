@@ -2,13 +2,18 @@ package ports
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 )
 
@@ -38,14 +43,16 @@ type Success struct {
 	Body string
 }
 
-var registerFormats sync.Once
+var registerOnce sync.Once
 
 // LoadSpec parses and validates the document. The uuid and email formats are checked with
-// kin-openapi's expressions, as the document's own tests check its examples.
+// kin-openapi's expressions, as the document's own tests check its examples, and JSON bodies are
+// read by strictJSON.
 func LoadSpec(raw []byte) (*Spec, error) {
-	registerFormats.Do(func() {
+	registerOnce.Do(func() {
 		openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
 		openapi3.DefineStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail))
+		openapi3filter.RegisterBodyDecoder("application/json", strictJSON)
 	})
 	doc, err := openapi3.NewLoader().LoadFromData(raw)
 	if err != nil {
@@ -132,4 +139,26 @@ var pathVariable = regexp.MustCompile(`\{([^}]+)\}`)
 // ginPath writes a document path the way gin routes it: {org} → :org.
 func ginPath(path string) string {
 	return pathVariable.ReplaceAllString(path, ":$1")
+}
+
+// errTrailingData is a body with more after its JSON value.
+var errTrailingData = errors.New("unexpected data after the JSON value")
+
+// strictJSON is kin-openapi's JSON body decoder, numbers kept as sent (json.Number, so 16-digit
+// ids stay exact), that also refuses data after the value: the handlers read the value
+// validation decoded, and a second value would be silently dropped.
+func strictJSON(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+	dec := json.NewDecoder(body)
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	if err == nil {
+		if _, next := dec.Token(); !errors.Is(next, io.EOF) {
+			err = errTrailingData
+		}
+	}
+	if err != nil {
+		return nil, &openapi3filter.ParseError{Kind: openapi3filter.KindInvalidFormat, Cause: err}
+	}
+	return v, nil
 }

@@ -20,6 +20,8 @@ var validationOptions = &openapi3filter.Options{
 	MultiError:         true,
 	// The document's defaults are the services' own; the body is passed on as the client sent it.
 	SkipSettingDefaults: true,
+	// The handlers read the body as validation decoded it, instead of decoding it again.
+	KeepValidatedValue: true,
 }
 
 // validate checks the request against its operation in the document: parameters, headers and
@@ -153,6 +155,8 @@ func bodyErrors(re *openapi3filter.RequestError, add func(code, details string))
 		add(httpx.CodeInvalidBody, "request body is empty")
 	case strings.HasPrefix(re.Reason, "header Content-Type"):
 		add(httpx.CodeInvalidBody, "header Content-Type must be application/json")
+	case errors.As(re.Err, &pe) && errors.Is(pe.Cause, errTrailingData):
+		add(httpx.CodeInvalidBody, "request body: "+errTrailingData.Error())
 	case errors.As(re.Err, &pe):
 		add(httpx.CodeInvalidBody, "request body is not valid JSON")
 	default:
