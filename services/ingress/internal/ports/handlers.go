@@ -121,13 +121,10 @@ func (f Forward) handler(api *API, op Operation) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		r := newRequest(c)
 		path := f.Path(r)
-		var body []byte
-		var err error
-		if f.Body || f.Keyed {
-			if body, err = r.canonicalBody(); err != nil {
-				writeError(c, err)
-				return
-			}
+		body, err := r.canonicalBody()
+		if err != nil {
+			writeError(c, err)
+			return
 		}
 		var key string
 		if f.Keyed {
