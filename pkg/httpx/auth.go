@@ -12,23 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// RequireCorrelationID answers 400 when the request has no (or a blank) Request-Correlation-Id,
-// or one longer than MaxCorrelationIDLen; the seed makes the header mandatory on provision calls.
-func RequireCorrelationID() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		switch h := strings.TrimSpace(c.GetHeader(HeaderCorrelationID)); {
-		case h == "":
-			Fail(c, http.StatusBadRequest, CodeMissingCorrelationID, "header "+HeaderCorrelationID+" is required")
-			return
-		case clientCorrelationID(c) == "":
-			Fail(c, http.StatusBadRequest, CodeInvalidCorrelationID,
-				fmt.Sprintf("header %s is longer than %d bytes", HeaderCorrelationID, MaxCorrelationIDLen))
-			return
-		}
-		c.Next()
-	}
-}
-
 // ParseTokens reads AUTH_TOKENS: comma-separated token=org entries, several orgs joined by "|",
 // e.g. "dev-masmovil=masmovil,dev-yoigo=yoigo,ops=masmovil|yoigo". Errors never quote a token.
 func ParseTokens(s string) (map[string][]string, error) {

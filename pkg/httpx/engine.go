@@ -143,7 +143,8 @@ func accessLog() gin.HandlerFunc {
 			}
 		}
 		switch {
-		case status >= http.StatusInternalServerError:
+		// 501 is the answer of an operation not built yet, not a fault.
+		case status >= http.StatusInternalServerError && status != http.StatusNotImplemented:
 			entry.Error("request")
 		case probePaths[route] && status < http.StatusBadRequest:
 			entry.Debug("request")

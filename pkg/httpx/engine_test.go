@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -142,6 +143,23 @@ func TestEngineErrors(t *testing.T) {
 	}
 }
 
+// Faults are logged as errors; a 501 (an operation not built yet) and client errors are not.
+func TestAccessLogLevel(t *testing.T) {
+	e, logs := newEngine(t, 0)
+	e.GET("/status/:code", func(c *gin.Context) {
+		code, _ := strconv.Atoi(c.Param("code"))
+		c.Status(code)
+	})
+	for code, want := range map[int]string{500: "error", 503: "error", 501: "info", 404: "info", 200: "info"} {
+		before := len(logs.lines(t))
+		do(e, http.MethodGet, "/status/"+strconv.Itoa(code), "", nil)
+		lines := logs.lines(t)[before:]
+		if len(lines) != 1 || lines[0]["level"] != want {
+			t.Errorf("%d logged %v, want one line at %s", code, lines, want)
+		}
+	}
+}
+
 func TestCorrelationID(t *testing.T) {
 	e, logs := newEngine(t, 0)
 	var fromCtx, fromGin string
@@ -212,35 +230,38 @@ func TestCorrelationID(t *testing.T) {
 	}
 }
 
-func TestRequireCorrelationID(t *testing.T) {
+// A route with its own error shape gets every error in it, the authentication's included.
+func TestErrorBodyOf(t *testing.T) {
 	e, _ := newEngine(t, 0)
-	e.POST("/cmd", httpx.RequireCorrelationID(), func(c *gin.Context) { c.Status(http.StatusAccepted) })
+	tokens := map[string][]string{"tok": {"yoigo"}}
+	wrap := func(status int, errs []httpx.Error) any {
+		return map[string]any{"errors": errs, "status": status}
+	}
+	e.GET("/v1/orgs/:org/things", httpx.ErrorBodyOf(wrap), httpx.Authenticate(tokens, "org"), func(c *gin.Context) {
+		httpx.Fail(c, http.StatusConflict, "TAKEN", "already there")
+	})
+	e.GET("/v2/orgs/:org/things", httpx.Authenticate(tokens, "org"))
 	tests := []struct {
-		name   string
-		header string
-		status int
-		code   string
+		name, path, token string
+		status            int
+		want              string
 	}{
-		{"correlation400Missing", "", http.StatusBadRequest, httpx.CodeMissingCorrelationID},
-		{"correlation400Blank", "  ", http.StatusBadRequest, httpx.CodeMissingCorrelationID},
-		{"correlation400TooLong", strings.Repeat("a", httpx.MaxCorrelationIDLen+1), http.StatusBadRequest, httpx.CodeInvalidCorrelationID},
-		{"correlation202Present", "abc", http.StatusAccepted, ""},
-		{"correlation202LongestAllowed", strings.Repeat("a", httpx.MaxCorrelationIDLen), http.StatusAccepted, ""},
+		{"shaped401", "/v1/orgs/yoigo/things", "", http.StatusUnauthorized,
+			`{"errors":[{"code":"UNAUTHORIZED","title":"UNAUTHORIZED","details":"a Bearer token is required"}],"status":401}`},
+		{"shaped409FromHandler", "/v1/orgs/yoigo/things", "tok", http.StatusConflict,
+			`{"errors":[{"code":"TAKEN","title":"CONFLICT","details":"already there"}],"status":409}`},
+		{"seedArrayElsewhere", "/v2/orgs/yoigo/things", "", http.StatusUnauthorized,
+			`[{"code":"UNAUTHORIZED","title":"UNAUTHORIZED","details":"a Bearer token is required"}]`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := http.Header{}
-			if tc.header != "" {
-				h.Set(httpx.HeaderCorrelationID, tc.header)
+			if tc.token != "" {
+				h.Set("Authorization", "Bearer "+tc.token)
 			}
-			w := do(e, http.MethodPost, "/cmd", "", h)
-			if w.Code != tc.status {
-				t.Fatalf("status = %d, want %d", w.Code, tc.status)
-			}
-			if tc.code != "" {
-				if errs := seedBody(t, w); errs[0].Code != tc.code {
-					t.Errorf("code = %q, want %q", errs[0].Code, tc.code)
-				}
+			w := do(e, http.MethodGet, tc.path, "", h)
+			if w.Code != tc.status || strings.TrimSpace(w.Body.String()) != tc.want {
+				t.Fatalf("got %d %s, want %d %s", w.Code, w.Body.String(), tc.status, tc.want)
 			}
 		})
 	}

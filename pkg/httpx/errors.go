@@ -30,6 +30,13 @@ const (
 	CodeInternal             = "INTERNAL_ERROR"
 )
 
+// Codes the services' internal APIs answer with, which the ingress maps to its public answers.
+// A caller tells "no such thing" from a missing route (NOT_FOUND, a fault) by them.
+const (
+	CodeSubscriptionNotFound = "SUBSCRIPTION_NOT_FOUND"
+	CodeOperationNotFound    = "OPERATION_NOT_FOUND"
+)
+
 // NewError builds an Error whose title is the status name in the seed's style (BAD_REQUEST).
 func NewError(status int, code, details string) Error {
 	return Error{Code: code, Title: Title(status), Details: details}
@@ -44,8 +51,24 @@ func Title(status int) string {
 	return strings.ToUpper(strings.NewReplacer(" ", "_", "-", "_", "'", "").Replace(t))
 }
 
-// Abort writes errs as the seed's error body with status and stops the handler chain. With no
-// errs it writes one generic error for the status, so the body is never null.
+// ErrorBody turns a failed request's errors into the body its API family answers with.
+type ErrorBody func(status int, errs []Error) any
+
+const ctxErrorBody = "httpx.error_body"
+
+// ErrorBodyOf makes every error answered on the route it is installed on, including those of the
+// middleware after it (authentication), use body instead of the seed's array. APIs whose error
+// shape differs (the subscriptions APIs) install it first.
+func ErrorBodyOf(body ErrorBody) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Set(ctxErrorBody, body)
+		c.Next()
+	}
+}
+
+// Abort writes errs as the seed's error body (or the route's, see ErrorBodyOf) with status and
+// stops the handler chain. With no errs it writes one generic error for the status, so the body
+// is never null.
 func Abort(c *gin.Context, status int, errs ...Error) {
 	if len(errs) == 0 {
 		errs = []Error{NewError(status, Title(status), http.StatusText(status))}
@@ -55,7 +78,11 @@ func Abort(c *gin.Context, status int, errs ...Error) {
 		c.Abort()
 		return
 	}
-	c.AbortWithStatusJSON(status, errs)
+	var body any = errs
+	if f, ok := c.Get(ctxErrorBody); ok {
+		body = f.(ErrorBody)(status, errs)
+	}
+	c.AbortWithStatusJSON(status, body)
 }
 
 // Fail is Abort with a single error built by NewError.

@@ -41,11 +41,9 @@ type OperationView struct {
 	At          *time.Time `json:"at,omitempty"`
 }
 
-// Codes of the operations endpoint's errors.
-const (
-	CodeOperationNotFound = "OPERATION_NOT_FOUND"
-	CodeStoreUnavailable  = "STORE_UNAVAILABLE"
-)
+// CodeStoreUnavailable answers an operation query the store could not serve; a missing record
+// is httpx.CodeOperationNotFound, which the ingress reads as "no record yet".
+const CodeStoreUnavailable = "STORE_UNAVAILABLE"
 
 // registerOperations mounts GET /internal/v1/orgs/:org/operations/:id: the ingress's workflow
 // lookup and its check of a reused Idempotency-Key. Another org's command does not exist for org.
@@ -59,7 +57,7 @@ func registerOperations(r *gin.Engine, ops Operations, inflight *ledger.InFlight
 		case errors.Is(err, mongox.ErrNotFound) && inflight.Running(id):
 			c.JSON(http.StatusOK, OperationView{CommandID: id, Status: StatusRunning})
 		case err == nil || errors.Is(err, mongox.ErrNotFound):
-			httpx.Fail(c, http.StatusNotFound, CodeOperationNotFound, "no such operation for this org")
+			httpx.Fail(c, http.StatusNotFound, httpx.CodeOperationNotFound, "no such operation for this org")
 		default:
 			logging.FromContext(c.Request.Context()).WithError(err).Error("cannot read the operation record")
 			httpx.Fail(c, http.StatusServiceUnavailable, CodeStoreUnavailable, "the store did not answer; retry later")

@@ -125,7 +125,9 @@ func (r response) json(t *testing.T, v any) {
 	}
 }
 
-// call sends one request to the ingress with the masmovil token unless headers say otherwise.
+// call sends one request to the ingress with the masmovil token unless headers say otherwise,
+// and checks the answer against the API document (checkResponse): every test talks to the
+// ingress through it.
 func call(t *testing.T, method, path string, headers map[string]string, body string) response {
 	t.Helper()
 	var rd io.Reader
@@ -153,8 +155,15 @@ func call(t *testing.T, method, path string, headers map[string]string, body str
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read the answer: %v", method, path, err)
+	}
+	r := response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	if err := checkResponse(method, path, req.Header, r); err != nil {
+		t.Errorf("%s %s: the answer breaks the API document: %v", method, path, err)
+	}
+	return r
 }
 
 // eventually polls cond until it holds or the deadline passes.

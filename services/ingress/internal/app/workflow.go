@@ -1,3 +1,5 @@
+// Package app holds the ingress's use cases beyond accepting commands (pkg/submit does that):
+// telling a client what became of an accepted command.
 package app
 
 import (
@@ -7,6 +9,7 @@ import (
 	"time"
 
 	"provision.local/pkg/command"
+	"provision.local/pkg/submit"
 )
 
 // Workflow states.
@@ -24,52 +27,26 @@ var ErrWorkflowNotFound = errors.New("workflow not found")
 // not ErrUnavailable: a query stores nothing, so "the request could not be stored" would be wrong.
 var ErrSourceUnavailable = errors.New("provider service unavailable")
 
-// OperationError is why an operation failed.
-type OperationError struct {
-	Code    string `json:"code"`
-	Title   string `json:"title"`
-	Details string `json:"details"`
-}
-
-// OperationStatus is what the owning service knows of a command.
-type OperationStatus struct {
-	Status         string
-	Operation      string
-	SubscriptionID string
-	Error          *OperationError
-	UpdatedAt      *time.Time
-	// Fingerprint is the recorded request's fingerprint ("" when unknown), At when the command
-	// was executed (zero while it runs): together they tell a retry from a reused key.
-	Fingerprint string
-	At          time.Time
-}
-
-// OperationSource asks a provider service what became of a command; found is false while the
-// service has no record of it.
-type OperationSource interface {
-	Operation(ctx context.Context, org, commandID string) (st OperationStatus, found bool, err error)
-}
-
 // Workflow is the answer of the workflow endpoint.
 type Workflow struct {
-	WorkflowID     string          `json:"workflowId"`
-	RunID          string          `json:"runId"`
-	Provider       string          `json:"provider"`
-	Status         string          `json:"status"`
-	Operation      string          `json:"operation,omitempty"`
-	SubscriptionID string          `json:"subscriptionId,omitempty"`
-	Error          *OperationError `json:"error,omitempty"`
-	UpdatedAt      *time.Time      `json:"updatedAt,omitempty"`
+	WorkflowID     string                 `json:"workflowId"`
+	RunID          string                 `json:"runId"`
+	Provider       string                 `json:"provider"`
+	Status         string                 `json:"status"`
+	Operation      string                 `json:"operation,omitempty"`
+	SubscriptionID string                 `json:"subscriptionId,omitempty"`
+	Error          *submit.OperationError `json:"error,omitempty"`
+	UpdatedAt      *time.Time             `json:"updatedAt,omitempty"`
 }
 
 // Workflows answers what became of accepted commands.
 type Workflows struct {
 	ids     command.Workflows
-	sources map[string]OperationSource // by provider
+	sources map[string]submit.OperationSource // by provider
 }
 
 // NewWorkflows returns the workflow query over the providers' services.
-func NewWorkflows(ids command.Workflows, sources map[string]OperationSource) *Workflows {
+func NewWorkflows(ids command.Workflows, sources map[string]submit.OperationSource) *Workflows {
 	return &Workflows{ids: ids, sources: sources}
 }
 

@@ -22,15 +22,20 @@ import (
 	"github.com/google/uuid"
 	"github.com/segmentio/kafka-go"
 
+	"provision.local/api"
 	"provision.local/events"
 	"provision.local/pkg/cekafka"
 	"provision.local/pkg/command"
 	"provision.local/pkg/httpx"
 	"provision.local/pkg/logging"
+	"provision.local/pkg/submit"
 	"provision.local/services/ingress/internal/adapters"
 	"provision.local/services/ingress/internal/app"
 	"provision.local/services/ingress/internal/ports"
 )
+
+// testSource is the CloudEvents source the engine under test submits commands as.
+const testSource = "/provision/ingress"
 
 // Values of the seed document's examples.
 const (
@@ -187,7 +192,7 @@ func newFakeDisney(t testing.TB) *fakeDisney {
 		body, ok := f.ops[r.PathValue("org")+"/"+r.PathValue("id")]
 		f.mu.Unlock()
 		if !ok {
-			writeJSON(w, http.StatusNotFound, `[{"code":"NOT_FOUND","title":"NOT_FOUND","details":"no such operation"}]`)
+			writeJSON(w, http.StatusNotFound, `[{"code":"OPERATION_NOT_FOUND","title":"NOT_FOUND","details":"no such operation"}]`)
 			return
 		}
 		writeJSON(w, http.StatusOK, body)
@@ -254,22 +259,32 @@ type env struct {
 	ids    command.Workflows
 }
 
+// loadSpec loads the document once for all tests: loading validates it, which takes a while.
+var loadSpec = sync.OnceValues(func() (*ports.Spec, error) { return ports.LoadSpec(api.OpenAPI) })
+
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{pub: &fakePublisher{}, disney: newFakeDisney(t), ids: command.NewWorkflows("ingress-test-workflow-key")}
-	client := adapters.NewDisneyClient(e.disney.srv.URL, 5*time.Second)
-	records := map[string]app.OperationSource{events.ProviderDisney: client}
-	api := ports.API{
-		Submitter: app.NewSubmitter(e.pub, e.ids, records, app.KeyConfig{Window: 24 * time.Hour, CacheSize: 1000, LookupTimeout: 2 * time.Second}),
+	spec, err := loadSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := adapters.NewClient(map[string]string{events.ProviderDisney: e.disney.srv.URL}, 5*time.Second)
+	records := map[string]submit.OperationSource{events.ProviderDisney: client.Records(events.ProviderDisney)}
+	a := &ports.API{
+		Spec:      spec,
+		Submitter: submit.NewSubmitter(testSource, e.pub, e.ids, records, submit.KeyConfig{Window: 24 * time.Hour, CacheSize: 1000, LookupTimeout: 2 * time.Second}),
 		Workflows: app.NewWorkflows(e.ids, records),
-		Disney:    client,
+		Internal:  client,
 	}
 	tokens, err := httpx.ParseTokens("dev-masmovil=masmovil,dev-yoigo=yoigo")
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.engine = httpx.NewEngine(httpx.Options{Service: "ingress", Log: logging.NewWithOutput("ingress", "panic", io.Discard)})
-	ports.Register(e.engine, api, tokens)
+	if err := ports.Register(e.engine, a, tokens, ports.Routes); err != nil {
+		t.Fatal(err)
+	}
 	return e
 }
 
@@ -403,8 +418,8 @@ func assertAccepted(t *testing.T, e *env, w *httptest.ResponseRecorder, corrID s
 	if topic, _ := events.TopicOf(want.ceType); topic != p.topic {
 		t.Errorf("catalog puts %s on %q, published on %q", want.ceType, topic, p.topic)
 	}
-	if ev.Type() != want.ceType || ev.ID() != run || ev.Source() != app.Source || ev.SpecVersion() != cloudevents.VersionV1 {
-		t.Errorf("event type=%q id=%q source=%q specversion=%q, want %q %q %q 1.0", ev.Type(), ev.ID(), ev.Source(), ev.SpecVersion(), want.ceType, run, app.Source)
+	if ev.Type() != want.ceType || ev.ID() != run || ev.Source() != testSource || ev.SpecVersion() != cloudevents.VersionV1 {
+		t.Errorf("event type=%q id=%q source=%q specversion=%q, want %q %q %q 1.0", ev.Type(), ev.ID(), ev.Source(), ev.SpecVersion(), want.ceType, run, testSource)
 	}
 	if ev.DataContentType() != cloudevents.ApplicationJSON {
 		t.Errorf("datacontenttype = %q", ev.DataContentType())
@@ -535,7 +550,7 @@ func TestAPI(t *testing.T) {
 		{
 			name: "create400ProductsNotArray", method: http.MethodPost, path: userPath, token: tokenMasmovil, corrID: seedCorrID,
 			body:   `{"subscriptionId":"ENT1664367665579","products":"com.disney.yoigo.es.bundle.basic"}`,
-			status: http.StatusBadRequest, code: httpx.CodeInvalidBody,
+			status: http.StatusBadRequest, code: "INVALID_FIELD",
 		},
 		{
 			name: "create401NoToken", method: http.MethodPost, path: userPath, corrID: seedCorrID, body: seedCreateBody,

@@ -8,10 +8,12 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"provision.local/api"
 	"provision.local/events"
 	"provision.local/pkg/command"
 	"provision.local/pkg/httpx"
 	"provision.local/pkg/kafkaio"
+	"provision.local/pkg/submit"
 	"provision.local/services/ingress/internal/adapters"
 	"provision.local/services/ingress/internal/app"
 	"provision.local/services/ingress/internal/ports"
@@ -26,8 +28,9 @@ type Config struct {
 	HTTP     httpx.HTTPConfig
 	Kafka    kafkaio.Config
 	// AuthTokens maps bearer tokens to the orgs they may act on: "token=org1|org2,token2=org3".
-	AuthTokens      string        `env:"AUTH_TOKENS" required:"true" secret:"true"`
-	WorkflowKey     string        `env:"WORKFLOW_KEY" required:"true" secret:"true"`
+	AuthTokens  string `env:"AUTH_TOKENS" required:"true" secret:"true"`
+	WorkflowKey string `env:"WORKFLOW_KEY" required:"true" secret:"true"`
+	// The internal API of each provider service; one field per provider (see providerURLs).
 	DisneyURL       string        `env:"DISNEY_URL" default:"http://127.0.0.1:8081"`
 	UpstreamTimeout time.Duration `env:"UPSTREAM_TIMEOUT" default:"10s"`
 	BodyLimit       int64         `env:"HTTP_BODY_LIMIT" default:"1048576"`
@@ -39,6 +42,19 @@ type Config struct {
 	// IdempotencyLookupTimeout bounds the question to the owning service about a key this
 	// process has not accepted itself; past it the command is accepted (its ledger still dedupes).
 	IdempotencyLookupTimeout time.Duration `env:"IDEMPOTENCY_LOOKUP_TIMEOUT" default:"2s"`
+}
+
+// Source is the CloudEvents source of the commands the ingress submits.
+const Source = "/provision/ingress"
+
+// providerURLs are the providers the ingress routes to, by the name of their topics, and their
+// internal APIs. An operation of a provider not listed is answered 501.
+func (cfg Config) providerURLs() map[string]string {
+	urls := map[string]string{}
+	if cfg.DisneyURL != "" {
+		urls[events.ProviderDisney] = cfg.DisneyURL
+	}
+	return urls
 }
 
 // Run serves the public API until ctx is done.
@@ -53,28 +69,43 @@ func Run(ctx context.Context, cfg Config, log *logrus.Logger) error {
 	if err != nil {
 		return fmt.Errorf("AUTH_TOKENS: %w", err)
 	}
-	if err := kafkaio.EnsureTopics(ctx, cfg.Kafka, events.TopicDisneyCommands); err != nil {
+	spec, err := ports.LoadSpec(api.OpenAPI)
+	if err != nil {
+		return err
+	}
+	urls := cfg.providerURLs()
+	topics := make([]string, 0, len(urls))
+	for p := range urls {
+		topics = append(topics, events.CommandsTopic(p))
+	}
+	if err := kafkaio.EnsureTopics(ctx, cfg.Kafka, topics...); err != nil {
 		return fmt.Errorf("create topics: %w", err)
 	}
 	pub := kafkaio.NewPublisher(cfg.Kafka)
 	defer pub.Close()
 
 	ids := command.NewWorkflows(cfg.WorkflowKey)
-	disney := adapters.NewDisneyClient(cfg.DisneyURL, cfg.UpstreamTimeout)
-	records := map[string]app.OperationSource{events.ProviderDisney: disney}
-	api := ports.API{
-		Submitter: app.NewSubmitter(pub, ids, records, app.KeyConfig{
+	internal := adapters.NewClient(urls, cfg.UpstreamTimeout)
+	records := map[string]submit.OperationSource{}
+	for p := range urls {
+		records[p] = internal.Records(p)
+	}
+	a := &ports.API{
+		Spec: spec,
+		Submitter: submit.NewSubmitter(Source, pub, ids, records, submit.KeyConfig{
 			Window: cfg.IdempotencyWindow, CacheSize: cfg.IdempotencyCacheSize, LookupTimeout: cfg.IdempotencyLookupTimeout,
 		}),
 		Workflows: app.NewWorkflows(ids, records),
-		Disney:    disney,
+		Internal:  internal,
 	}
 
 	engine := httpx.NewEngine(httpx.Options{Service: "ingress", Log: log, BodyLimit: cfg.BodyLimit})
 	httpx.RegisterProbes(engine, httpx.Check{Name: "kafka", Run: func(ctx context.Context) error {
 		return kafkaio.Ping(ctx, cfg.Kafka.Brokers)
 	}})
-	ports.Register(engine, api, tokens)
+	if err := ports.Register(engine, a, tokens, ports.Routes); err != nil {
+		return err
+	}
 
 	log.WithField("addr", cfg.HTTP.Addr).Info("ingress started")
 	return httpx.Serve(ctx, log, cfg.HTTP.Addr, engine, cfg.HTTP.ShutdownTimeout)

@@ -25,7 +25,6 @@ import (
 	"provision.local/pkg/localinfra"
 	"provision.local/pkg/localinfra/infratest"
 	"provision.local/pkg/logging"
-	"provision.local/services/ingress/internal/app"
 	"provision.local/services/ingress/internal/service"
 )
 
@@ -265,7 +264,7 @@ func TestSeedCreateIsWrittenToKafka(t *testing.T) {
 	want := map[string]string{
 		"ce_id":            wr.RunID,
 		"ce_type":          events.TypeDisneyCreateSubscription,
-		"ce_source":        app.Source,
+		"ce_source":        service.Source,
 		"ce_specversion":   "1.0",
 		"ce_partitionkey":  seedEntID,
 		"ce_correlationid": seedCorrID,

@@ -1,6 +1,8 @@
-// Package app holds the ingress use cases: accepting commands onto Kafka, and answering queries
-// by asking the service that owns the data.
-package app
+// Package submit accepts commands for the providers: it derives each command's id from the
+// request or from the client's idempotency key, issues its workflow id, refuses a reused key, and
+// writes the command's CloudEvent to its provider's commands topic before answering. The ingress
+// uses it for HTTP requests; any service that turns its own input into commands can too.
+package submit
 
 import (
 	"context"
@@ -14,9 +16,6 @@ import (
 	"provision.local/events"
 	"provision.local/pkg/command"
 )
-
-// Source is the CloudEvents source of the commands the ingress publishes.
-const Source = "/provision/ingress"
 
 // Publisher writes events durably (acks=all) or returns an error.
 type Publisher interface {
@@ -49,16 +48,18 @@ var ErrUnavailable = errors.New("command store unavailable")
 // Submitter accepts commands: it writes each to its provider's commands topic and answers only
 // once the write is acknowledged by all in-sync replicas.
 type Submitter struct {
+	source    string
 	pub       Publisher
 	workflows command.Workflows
 	keys      *keyGuard
 }
 
-// NewSubmitter returns a Submitter publishing with pub and issuing workflow ids with workflows.
-// records are the providers' operation records, asked about idempotency keys this process has not
+// NewSubmitter returns a Submitter publishing with pub, as CloudEvents source source (the
+// submitting service, e.g. /provision/ingress), and issuing workflow ids with workflows. records
+// are the providers' operation records, asked about idempotency keys this process has not
 // accepted itself.
-func NewSubmitter(pub Publisher, workflows command.Workflows, records map[string]OperationSource, keys KeyConfig) *Submitter {
-	return &Submitter{pub: pub, workflows: workflows, keys: newKeyGuard(keys, records, func() time.Time { return time.Now().UTC() })}
+func NewSubmitter(source string, pub Publisher, workflows command.Workflows, records map[string]OperationSource, keys KeyConfig) *Submitter {
+	return &Submitter{source: source, pub: pub, workflows: workflows, keys: newKeyGuard(keys, records, func() time.Time { return time.Now().UTC() })}
 }
 
 // Submit publishes the command. Its id is derived from the request (org, operation, target,
@@ -82,7 +83,7 @@ func (s *Submitter) Submit(ctx context.Context, c Command) (Accepted, error) {
 		}
 	}
 	wf := s.workflows.Issue(c.Provider, c.Org, id)
-	e := commandEvent(id, c, data)
+	e := commandEvent(s.source, id, c, data)
 	events.SetExtensions(&e, c.CorrelationID, wf, c.Org)
 	e.SetExtension(events.ExtRequestDigest, fingerprint)
 	if err := s.pub.Publish(ctx, events.CommandsTopic(c.Provider), e); err != nil {
@@ -97,15 +98,15 @@ func (s *Submitter) Submit(ctx context.Context, c Command) (Accepted, error) {
 // commandEvent is the CloudEvent of an accepted command, timed now, with data, the payload as
 // encoded JSON.
 //
-// It is events.New without its schema check: the handlers accept only payloads that pass their
-// type's schema (ports' field rules are at least as strict, org names are checked at start, and
-// the ports tests validate every accepted payload against the schema), and checking again cost
-// about a tenth of the accept path's CPU. Data is set encoded, not re-marshalled.
-func commandEvent(id string, c Command, data []byte) cloudevents.Event {
+// It is events.New without its schema check: callers submit only payloads that pass their type's
+// schema (the ingress validates requests against the public API's rules, which are at least as
+// strict, and its tests validate every accepted payload against the event schema), and checking
+// again cost about a tenth of the accept path's CPU. Data is set encoded, not re-marshalled.
+func commandEvent(source, id string, c Command, data []byte) cloudevents.Event {
 	e := cloudevents.NewEvent(cloudevents.VersionV1)
 	e.SetID(id)
 	e.SetType(c.Type)
-	e.SetSource(Source)
+	e.SetSource(source)
 	e.SetTime(time.Now().UTC())
 	e.SetDataSchema(events.SchemaURI(c.Type))
 	e.SetExtension(events.ExtPartitionKey, c.PartitionKey)

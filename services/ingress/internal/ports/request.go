@@ -1,0 +1,72 @@
+package ports
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/gin-gonic/gin"
+
+	"provision.local/pkg/httpx"
+)
+
+// Request is what a table entry reads from a request that passed validation.
+type Request struct {
+	Org           string
+	CorrelationID string
+	c             *gin.Context
+	// body is the body as validation decoded it: map[string]any, []any, json.Number, string,
+	// bool or nil (no body).
+	body any
+}
+
+func newRequest(c *gin.Context) Request {
+	r := Request{Org: c.Param("org"), CorrelationID: httpx.CorrelationID(c), c: c}
+	if v, ok := c.Request.Body.(interface{ ValidatedValue() any }); ok {
+		r.body = v.ValidatedValue()
+	}
+	return r
+}
+
+// Param is a path parameter.
+func (r Request) Param(name string) string { return r.c.Param(name) }
+
+// Query is a query parameter, "" when absent.
+func (r Request) Query(name string) string { return r.c.Query(name) }
+
+// Field is a field of the body object, nil when absent. Numbers are json.Number, exact as sent.
+func (r Request) Field(name string) any {
+	obj, _ := r.body.(map[string]any)
+	return obj[name]
+}
+
+// String is a string field of the body, "" when absent.
+func (r Request) String(name string) string {
+	s, _ := r.Field(name).(string)
+	return s
+}
+
+// Strings is a field of the body holding an array of strings.
+func (r Request) Strings(name string) []string {
+	items, _ := r.Field(name).([]any)
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		if s, ok := it.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// canonicalBody is the body re-encoded with its object keys sorted and its numbers as sent, so
+// that the same request formatted otherwise has the same identity. Nil for a request without a
+// body.
+func (r Request) canonicalBody() ([]byte, error) {
+	if r.body == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(r.body)
+	if err != nil {
+		return nil, fmt.Errorf("encode body: %w", err)
+	}
+	return b, nil
+}

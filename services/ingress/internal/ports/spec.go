@@ -1,0 +1,164 @@
+package ports
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+)
+
+// Spec is the public API document, loaded and validated, and its operations as the ingress
+// mounts them.
+type Spec struct {
+	Doc        *openapi3.T
+	Operations []Operation // sorted by path, then method
+}
+
+// Operation is one operation of the document.
+type Operation struct {
+	ID     string
+	Method string
+	Path   string // as the document writes it: /v2/orgs/{org}/...
+	Route  *routers.Route
+	Family Family
+	// Success is the operation's 2xx answer; a command answers with it.
+	Success Success
+}
+
+// Success is an operation's success answer as the document describes it.
+type Success struct {
+	Status int
+	// Body is the schema of the answer's body: "" for none, else the name of a components schema
+	// (WorkflowResponse, InsuranceProcessResponse, ...).
+	Body string
+}
+
+var registerOnce sync.Once
+
+// LoadSpec parses and validates the document. The uuid and email formats are checked with
+// kin-openapi's expressions, as the document's own tests check its examples, and JSON bodies are
+// read by strictJSON.
+func LoadSpec(raw []byte) (*Spec, error) {
+	registerOnce.Do(func() {
+		openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
+		openapi3.DefineStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail))
+		openapi3filter.RegisterBodyDecoder("application/json", strictJSON)
+	})
+	doc, err := openapi3.NewLoader().LoadFromData(raw)
+	if err != nil {
+		return nil, fmt.Errorf("load api document: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("api document: %w", err)
+	}
+	s := &Spec{Doc: doc}
+	// Routes see the document without its security requirements: httpx.Authenticate has checked
+	// the token before validation, and kin-openapi would only walk them to call a no-op.
+	authenticated := *doc
+	authenticated.Security = nil
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			o := Operation{ID: op.OperationID, Method: method, Path: path,
+				Route: &routers.Route{Spec: &authenticated, Path: path, PathItem: item, Method: method, Operation: op}}
+			if o.Family, err = familyOf(op); err != nil {
+				return nil, fmt.Errorf("%s: %w", o.ID, err)
+			}
+			if o.Success, err = successOf(op); err != nil {
+				return nil, fmt.Errorf("%s: %w", o.ID, err)
+			}
+			s.Operations = append(s.Operations, o)
+		}
+	}
+	sort.Slice(s.Operations, func(i, j int) bool {
+		a, b := s.Operations[i], s.Operations[j]
+		return a.Path < b.Path || a.Path == b.Path && a.Method < b.Method
+	})
+	return s, nil
+}
+
+// schemaName is the components schema a reference names: "#/components/schemas/X" → X.
+func schemaName(ref string) string {
+	name, _ := strings.CutPrefix(ref, "#/components/schemas/")
+	return name
+}
+
+// familyOf tells the operation's API family by the error body its default answer documents.
+func familyOf(op *openapi3.Operation) (Family, error) {
+	d := op.Responses.Default()
+	if d == nil || d.Value == nil {
+		return 0, fmt.Errorf("no default response")
+	}
+	mt := d.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return 0, fmt.Errorf("default response has no JSON schema")
+	}
+	switch name := schemaName(mt.Schema.Ref); name {
+	case "ProvisionErrors":
+		return FamilyProvision, nil
+	case "ErrorMessage":
+		return FamilySubscriptionsV1, nil
+	case "ErrorResponse":
+		return FamilySubscriptionsV2, nil
+	default:
+		return 0, fmt.Errorf("default response schema %q is no known error body", name)
+	}
+}
+
+// successOf finds the operation's one 2xx answer.
+func successOf(op *openapi3.Operation) (Success, error) {
+	var found []Success
+	for code, r := range op.Responses.Map() {
+		var status int
+		if _, err := fmt.Sscanf(code, "%d", &status); err != nil || status < 200 || status > 299 {
+			continue
+		}
+		s := Success{Status: status}
+		if mt := r.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+			s.Body = schemaName(mt.Schema.Ref)
+		}
+		found = append(found, s)
+	}
+	if len(found) != 1 {
+		return Success{}, fmt.Errorf("%d success answers, want one", len(found))
+	}
+	return found[0], nil
+}
+
+var pathVariable = regexp.MustCompile(`\{([^}]+)\}`)
+
+// ginPath writes a document path the way gin routes it: {org} → :org.
+func ginPath(path string) string {
+	return pathVariable.ReplaceAllString(path, ":$1")
+}
+
+// errTrailingData is a body with more after its JSON value.
+var errTrailingData = errors.New("unexpected data after the JSON value")
+
+// strictJSON is kin-openapi's JSON body decoder, numbers kept as sent (json.Number, so 16-digit
+// ids stay exact), that also refuses data after the value: the handlers read the value
+// validation decoded, and a second value would be silently dropped.
+func strictJSON(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+	dec := json.NewDecoder(body)
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	if err == nil {
+		if _, next := dec.Token(); !errors.Is(next, io.EOF) {
+			err = errTrailingData
+		}
+	}
+	if err != nil {
+		return nil, &openapi3filter.ParseError{Kind: openapi3filter.KindInvalidFormat, Cause: err}
+	}
+	return v, nil
+}
