@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sync"
 
-	"provision.local/pkg/ledger"
 	"provision.local/pkg/ledger/ledgertest"
 	"provision.local/services/disney/internal/app"
 	"provision.local/services/disney/internal/domain"
@@ -139,11 +138,6 @@ func (s *fakeStore) seed(sub domain.Subscription, version int64) {
 	if err := s.Seed(domain.Key(sub.Org, sub.SubscriptionID), sub, version); err != nil {
 		panic(err) // a subscription always encodes
 	}
-}
-
-// markDeadLettered records the command as DEAD_LETTERED unless it has a record already.
-func (s *fakeStore) markDeadLettered(cmd ledger.Command, reason string) {
-	_ = s.MarkDeadLettered(context.Background(), cmd, reason) // never fails in memory
 }
 
 func cloneSubscription(s domain.Subscription) domain.Subscription {
