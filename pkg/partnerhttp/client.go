@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -38,7 +39,7 @@ type Client struct {
 	base     string
 	notFound []string
 	http     *http.Client
-	retried  *retryCounter
+	metrics  *partnerMetrics
 }
 
 // maxIdleConnsPerHost keeps a connection per concurrently handled partition open to the
@@ -55,7 +56,7 @@ func New(cfg Config) *Client {
 		base:     strings.TrimSuffix(cfg.BaseURL, "/"),
 		notFound: slices.Clone(cfg.NotFoundCodes),
 		http:     &http.Client{Timeout: cfg.Timeout, Transport: transport},
-		retried:  newRetryCounter(cfg.Partner),
+		metrics:  newPartnerMetrics(cfg.Partner),
 	}
 }
 
@@ -74,6 +75,27 @@ const (
 //
 // body, unless nil, is sent as JSON. idempotencyKey, unless empty, is sent as Idempotency-Key.
 func (c *Client) Call(ctx context.Context, method, path, idempotencyKey string, body, out any) error {
+	start := time.Now()
+	err := c.call(ctx, method, path, idempotencyKey, body, out)
+	c.metrics.observe(outcomeOf(ctx, err), time.Since(start))
+	return err
+}
+
+// outcomeOf names how a call ended for the duration histogram.
+func outcomeOf(ctx context.Context, err error) string {
+	var refused *Rejection
+	switch {
+	case err == nil:
+		return outcomeOK
+	case errors.As(err, &refused):
+		return outcomeRefused
+	case ctx.Err() != nil:
+		return outcomeCancelled
+	}
+	return outcomeRetried
+}
+
+func (c *Client) call(ctx context.Context, method, path, idempotencyKey string, body, out any) error {
 	req, err := c.request(ctx, method, path, idempotencyKey, body)
 	if err != nil {
 		return err
@@ -93,7 +115,7 @@ func (c *Client) Call(ctx context.Context, method, path, idempotencyKey string, 
 			return nil
 		}
 		if err := json.Unmarshal(raw, out); err != nil {
-			c.retried.inc(strconv.Itoa(resp.StatusCode))
+			c.metrics.inc(strconv.Itoa(resp.StatusCode))
 			return fmt.Errorf("%s partner %s %s: decode %d answer: %w", c.partner, method, path, resp.StatusCode, err)
 		}
 		return nil
@@ -105,7 +127,7 @@ func (c *Client) Call(ctx context.Context, method, path, idempotencyKey string, 
 	if c.refusal(resp.StatusCode, code) {
 		return &Rejection{Partner: c.partner, Status: resp.StatusCode, Code: code, Message: message}
 	}
-	c.retried.inc(strconv.Itoa(resp.StatusCode))
+	c.metrics.inc(strconv.Itoa(resp.StatusCode))
 	if code != "" {
 		return fmt.Errorf("%s partner %s %s: status %d %s", c.partner, method, path, resp.StatusCode, code)
 	}
@@ -139,7 +161,7 @@ func (c *Client) request(ctx context.Context, method, path, idempotencyKey strin
 // done: shutdown, a lost partition), which says nothing about the partner.
 func (c *Client) noAnswer(ctx context.Context, method, path string, err error) error {
 	if ctx.Err() == nil {
-		c.retried.inc(statusNoAnswer)
+		c.metrics.inc(statusNoAnswer)
 	}
 	return fmt.Errorf("%s partner %s %s: %w", c.partner, method, path, err)
 }

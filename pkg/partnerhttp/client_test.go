@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 )
 
 const metricName = "provision_partner_retryable_responses_total"
@@ -269,5 +271,27 @@ func TestRejectionMessageIsBounded(t *testing.T) {
 	}
 	if len(rej.Message) > maxMessageBytes || !strings.HasPrefix(long, rej.Message) || len(rej.Message) < maxMessageBytes-1 {
 		t.Fatalf("message of %d bytes, want the first %d bytes cut at a rune boundary", len(rej.Message), maxMessageBytes)
+	}
+}
+
+func TestCallDurationsAreRecordedByOutcome(t *testing.T) {
+	ok := answer(t, http.StatusOK, `{"id":"x"}`)
+	refusing := answer(t, http.StatusConflict, partnerError("ALREADY_EXISTS"))
+	failing := answer(t, http.StatusServiceUnavailable, "")
+	const partner = "p-durations"
+	for _, srv := range []*httptest.Server{ok, refusing, refusing, failing} {
+		_ = New(Config{Partner: partner, BaseURL: srv.URL}).Call(context.Background(), http.MethodPost, "/things", "k", thing{ID: "x"}, &thing{})
+	}
+	counts := map[string]uint64{}
+	for _, o := range []string{outcomeOK, outcomeRefused, outcomeRetried, outcomeCancelled} {
+		var m dto.Metric
+		if err := callSeconds.WithLabelValues(partner, o).(prometheus.Histogram).Write(&m); err != nil {
+			t.Fatal(err)
+		}
+		counts[o] = m.GetHistogram().GetSampleCount()
+	}
+	want := map[string]uint64{outcomeOK: 1, outcomeRefused: 2, outcomeRetried: 1, outcomeCancelled: 0}
+	if !reflect.DeepEqual(counts, want) {
+		t.Fatalf("call durations by outcome = %v, want %v", counts, want)
 	}
 }

@@ -2,6 +2,7 @@ package partnerhttp
 
 import (
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -14,6 +15,15 @@ const statusNoAnswer = "error"
 var (
 	metricsOnce      sync.Once
 	retryableAnswers *prometheus.CounterVec
+	callSeconds      *prometheus.HistogramVec
+)
+
+// Outcomes of a call, as the duration histogram labels them.
+const (
+	outcomeOK        = "ok"
+	outcomeRefused   = "refused"
+	outcomeRetried   = "retried"
+	outcomeCancelled = "cancelled"
 )
 
 // registerMetrics registers the counter on the default registry once per process, however many
@@ -25,18 +35,35 @@ func registerMetrics() {
 			Help: "Partner calls whose answer is retried (401, 403, an unknown route's 404, 408, 429, 5xx, " +
 				"a 4xx without a partner code, an undecodable 2xx), by partner and status; status=\"error\" when no answer came.",
 		}, []string{"partner", "status"}))
+		callSeconds = metrics.Register(prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "provision_partner_call_seconds",
+			Help: "Duration of partner calls, by partner and outcome: ok, refused (a business refusal), " +
+				"retried (any answer or failure that is retried) or cancelled (the caller gave up).",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 12),
+		}, []string{"partner", "outcome"}))
 	})
 }
 
-// retryCounter counts one partner's retried answers.
-type retryCounter struct {
+// partnerMetrics are one partner's series.
+type partnerMetrics struct {
 	partner string
-	vec     *prometheus.CounterVec
+	retried *prometheus.CounterVec
+	seconds map[string]prometheus.Observer // by outcome
 }
 
-func newRetryCounter(partner string) *retryCounter {
+func newPartnerMetrics(partner string) *partnerMetrics {
 	registerMetrics()
-	return &retryCounter{partner: partner, vec: retryableAnswers}
+	m := &partnerMetrics{partner: partner, retried: retryableAnswers, seconds: map[string]prometheus.Observer{}}
+	for _, o := range []string{outcomeOK, outcomeRefused, outcomeRetried, outcomeCancelled} {
+		m.seconds[o] = callSeconds.WithLabelValues(partner, o)
+	}
+	return m
 }
 
-func (r *retryCounter) inc(status string) { r.vec.WithLabelValues(r.partner, status).Inc() }
+// inc counts one retried answer with its status.
+func (m *partnerMetrics) inc(status string) { m.retried.WithLabelValues(m.partner, status).Inc() }
+
+// observe records how long a call took and how it ended.
+func (m *partnerMetrics) observe(outcome string, took time.Duration) {
+	m.seconds[outcome].Observe(took.Seconds())
+}
