@@ -4,32 +4,10 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
-
-	"provision.local/pkg/config"
-	"provision.local/pkg/logging"
+	"provision.local/pkg/daemon"
 	"provision.local/services/disney/internal/service"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "disney:", err)
-		os.Exit(1)
-	}
-}
-
-func run(ctx context.Context) error {
-	cfg, err := service.LoadConfig()
-	if err != nil {
-		return err
-	}
-	log := logging.New("disney", cfg.LogLevel)
-	log.WithFields(config.Fields(cfg)).Info("configuration")
-	return service.Run(ctx, cfg, log)
+	daemon.Main("disney", service.LoadConfig, func(c service.Config) string { return c.LogLevel }, service.Run)
 }

@@ -11,6 +11,7 @@ import (
 	"provision.local/api"
 	"provision.local/events"
 	"provision.local/pkg/command"
+	"provision.local/pkg/config"
 	"provision.local/pkg/httpx"
 	"provision.local/pkg/kafkaio"
 	"provision.local/pkg/submit"
@@ -55,6 +56,13 @@ func (cfg Config) providerURLs() map[string]string {
 		urls[events.ProviderDisney] = cfg.DisneyURL
 	}
 	return urls
+}
+
+// LoadConfig reads the configuration from the environment.
+func LoadConfig() (Config, error) {
+	var cfg Config
+	err := config.Load(&cfg)
+	return cfg, err
 }
 
 // Run serves the public API until ctx is done.
