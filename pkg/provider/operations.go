@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -13,6 +12,7 @@ import (
 	"provision.local/pkg/ledger"
 	"provision.local/pkg/logging"
 	"provision.local/pkg/mongox"
+	"provision.local/pkg/submit"
 )
 
 // Operations is where the runtime reads what became of a command; *ledger.Store implements it.
@@ -24,22 +24,6 @@ type Operations interface {
 
 // StatusRunning is the status of a command this process is handling and has no record of yet.
 const StatusRunning = "RUNNING"
-
-// OperationView is what the internal API says about a command.
-type OperationView struct {
-	CommandID string `json:"commandId"`
-	// Status is RUNNING, COMPLETED or FAILED (a dead-lettered command is FAILED with its reason).
-	Status    string          `json:"status"`
-	Operation string          `json:"operation,omitempty"`
-	Error     *ledger.Failure `json:"error,omitempty"`
-	UpdatedAt *time.Time      `json:"updatedAt,omitempty"`
-	// SubscriptionID is the command's aggregate id without its "<org>/" prefix.
-	SubscriptionID string `json:"subscriptionId,omitempty"`
-	// Fingerprint is the digest of the request that issued the command and At when it was
-	// executed: the ingress tells a reused Idempotency-Key from a retry by them.
-	Fingerprint string     `json:"fingerprint,omitempty"`
-	At          *time.Time `json:"at,omitempty"`
-}
 
 // CodeStoreUnavailable answers an operation query the store could not serve; a missing record
 // is httpx.CodeOperationNotFound, which the ingress reads as "no record yet".
@@ -55,7 +39,7 @@ func registerOperations(r *gin.Engine, ops Operations, inflight *ledger.InFlight
 		case err == nil && op.Org == org:
 			c.JSON(http.StatusOK, viewOf(op))
 		case errors.Is(err, mongox.ErrNotFound) && inflight.Running(id):
-			c.JSON(http.StatusOK, OperationView{CommandID: id, Status: StatusRunning})
+			c.JSON(http.StatusOK, submit.OperationView{CommandID: id, Status: StatusRunning})
 		case err == nil || errors.Is(err, mongox.ErrNotFound):
 			httpx.Fail(c, http.StatusNotFound, httpx.CodeOperationNotFound, "no such operation for this org")
 		default:
@@ -65,15 +49,18 @@ func registerOperations(r *gin.Engine, ops Operations, inflight *ledger.InFlight
 	})
 }
 
-func viewOf(op ledger.Operation) OperationView {
+func viewOf(op ledger.Operation) submit.OperationView {
 	status := op.Outcome
 	if status == ledger.DeadLettered {
 		status = ledger.Failed // with the reason: the command went to the dead-letter topic
 	}
 	at := op.At
-	v := OperationView{
-		CommandID: op.ID, Status: status, Operation: op.Operation, Error: op.Failure,
+	v := submit.OperationView{
+		CommandID: op.ID, Status: status, Operation: op.Operation,
 		UpdatedAt: &at, Fingerprint: op.Fingerprint, At: &at,
+	}
+	if f := op.Failure; f != nil {
+		v.Error = &submit.OperationError{Code: f.Code, Title: f.Title, Details: f.Details}
 	}
 	v.SubscriptionID, _ = strings.CutPrefix(op.AggregateID, op.Org+"/")
 	return v

@@ -28,6 +28,7 @@ import (
 	"provision.local/pkg/localinfra/infratest"
 	"provision.local/pkg/logging"
 	"provision.local/pkg/provider"
+	"provision.local/pkg/submit"
 )
 
 var mongoURI string
@@ -195,7 +196,7 @@ func (p *seen) has(id string) bool { _, ok := p.ids.Load(id); return ok }
 func TestTheOperationsEndpointAnswersFromTheLedger(t *testing.T) {
 	s := startService(t, tallyWiring(nil))
 	s.add(t, "cmd-1", "yoigo", "k1")
-	var op provider.OperationView
+	var op submit.OperationView
 	infratest.Eventually(t, 45*time.Second, "cmd-1 completed", func() bool {
 		return s.get("/internal/v1/orgs/yoigo/operations/cmd-1", &op) == http.StatusOK && op.Status == ledger.Completed
 	})

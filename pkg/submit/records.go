@@ -25,6 +25,32 @@ type OperationStatus struct {
 	At          time.Time
 }
 
+// OperationView is the wire form of what a provider service's internal operations endpoint
+// (GET /internal/v1/orgs/{org}/operations/{id}, served by pkg/provider) says about a command.
+type OperationView struct {
+	CommandID string `json:"commandId"`
+	// Status is RUNNING, COMPLETED or FAILED (a dead-lettered command is FAILED with its reason).
+	Status    string          `json:"status"`
+	Operation string          `json:"operation,omitempty"`
+	Error     *OperationError `json:"error,omitempty"`
+	UpdatedAt *time.Time      `json:"updatedAt,omitempty"`
+	// SubscriptionID is the command's aggregate id without its "<org>/" prefix.
+	SubscriptionID string `json:"subscriptionId,omitempty"`
+	// Fingerprint is the digest of the request that issued the command and At when it was
+	// executed: the ingress tells a reused Idempotency-Key from a retry by them.
+	Fingerprint string     `json:"fingerprint,omitempty"`
+	At          *time.Time `json:"at,omitempty"`
+}
+
+// AsStatus is the view as the submitter and the workflow query read it.
+func (v OperationView) AsStatus() OperationStatus {
+	st := OperationStatus{Status: v.Status, Operation: v.Operation, SubscriptionID: v.SubscriptionID, Error: v.Error, UpdatedAt: v.UpdatedAt, Fingerprint: v.Fingerprint}
+	if v.At != nil {
+		st.At = *v.At
+	}
+	return st
+}
+
 // OperationSource asks a provider service what became of a command; found is false while the
 // service has no record of it.
 type OperationSource interface {

@@ -124,21 +124,9 @@ func (r records) Operation(ctx context.Context, org, commandID string) (submit.O
 	if err != nil {
 		return submit.OperationStatus{}, false, err
 	}
-	var v struct {
-		Status         string                 `json:"status"`
-		Operation      string                 `json:"operation"`
-		SubscriptionID string                 `json:"subscriptionId"`
-		Error          *submit.OperationError `json:"error"`
-		UpdatedAt      *time.Time             `json:"updatedAt"`
-		Fingerprint    string                 `json:"fingerprint"`
-		At             *time.Time             `json:"at"`
-	}
+	var v submit.OperationView
 	if err := json.Unmarshal(a.Body, &v); err != nil {
 		return submit.OperationStatus{}, false, fmt.Errorf("decode %s operation: %w", r.provider, err)
 	}
-	st := submit.OperationStatus{Status: v.Status, Operation: v.Operation, SubscriptionID: v.SubscriptionID, Error: v.Error, UpdatedAt: v.UpdatedAt, Fingerprint: v.Fingerprint}
-	if v.At != nil {
-		st.At = *v.At
-	}
-	return st, true, nil
+	return v.AsStatus(), true, nil
 }
