@@ -58,8 +58,10 @@ func (e Enrolment) validate() error {
 	if !ValidPAI(e.PAI) {
 		return &InvalidField{Field: "partnerAccountId", Rule: "1-19 digits"}
 	}
-	if e.BundleID == "" || e.OfferID == "" {
-		return &InvalidField{Field: "bundleId and offerId", Rule: "required"}
+	for _, f := range [][2]string{{"bundleId", e.BundleID}, {"offerId", e.OfferID}} {
+		if f[1] == "" {
+			return &InvalidField{Field: f[0], Rule: "required"}
+		}
 	}
 	return check(contact(Changes{
 		OfferID: e.OfferID, Phone: e.Phone, ChargeCountry: e.ChargeCountry, Email: e.Email, BillingEventID: e.BillingEventID,
