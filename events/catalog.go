@@ -12,7 +12,8 @@ import "sort"
 
 // Providers.
 const (
-	ProviderDisney = "disney"
+	ProviderDisney  = "disney"
+	ProviderNetflix = "netflix"
 )
 
 // TopicDeadLetter receives records that could not be processed (malformed, unknown type, retries
@@ -31,10 +32,17 @@ var (
 	TopicDisneyStatus   = StatusTopic(ProviderDisney)
 )
 
+// Netflix topics.
+var (
+	TopicNetflixCommands = CommandsTopic(ProviderNetflix)
+	TopicNetflixStatus   = StatusTopic(ProviderNetflix)
+)
+
 // CloudEvents extension attribute names (on Kafka they travel as ce_<name> headers).
 const (
 	// ExtPartitionKey holds the record key: the subscription id (Disney: the entitlement id
-	// subscriptionId); the user id for events that name no subscription.
+	// subscriptionId; Netflix: the PAI partnerAccountId); the user id for events that name no
+	// subscription.
 	ExtPartitionKey = "partitionkey"
 	// ExtCorrelationID holds the Request-Correlation-Id of the request that caused the event.
 	ExtCorrelationID = "correlationid"
@@ -70,6 +78,23 @@ const (
 	TypeDisneyOperationFailedV1 = "com.provision.disney.operation.failed.v1"
 )
 
+// Netflix command types, published on TopicNetflixCommands. The digitalvirgo enrolment and its
+// deletion are synchronous calls to the Netflix service, not commands.
+const (
+	TypeNetflixCreateSubscription     = "com.provision.netflix.subscription.create.v1"
+	TypeNetflixUpdateSubscription     = "com.provision.netflix.subscription.update.v1"
+	TypeNetflixCancelSubscription     = "com.provision.netflix.subscription.cancel.v1"
+	TypeNetflixSuspendSubscription    = "com.provision.netflix.subscription.suspend.v1"
+	TypeNetflixReactivateSubscription = "com.provision.netflix.subscription.reactivate.v1"
+	TypeNetflixActivationCallback     = "com.provision.netflix.activation.callback.v1"
+)
+
+// Netflix status types, published on TopicNetflixStatus: the StatusEvent envelope.
+const (
+	TypeNetflixSubscriptionStatusV2 = "com.provision.netflix.subscription.status.v2"
+	TypeNetflixOperationFailedV2    = "com.provision.netflix.operation.failed.v2"
+)
+
 // Operation names used in the operation field of status payloads.
 const (
 	OpCreate             = "create"
@@ -78,11 +103,14 @@ const (
 	OpSuspend            = "suspend"
 	OpReactivate         = "reactivate"
 	OpActivationCallback = "activation_callback"
+	// OpUpdate and OpCancel are Netflix's names, as its API calls them.
+	OpUpdate = "update"
+	OpCancel = "cancel"
 )
 
 // Operations lists every operation name, in catalog order.
 func Operations() []string {
-	return []string{OpCreate, OpModify, OpTerminate, OpSuspend, OpReactivate, OpActivationCallback}
+	return []string{OpCreate, OpModify, OpTerminate, OpSuspend, OpReactivate, OpActivationCallback, OpUpdate, OpCancel}
 }
 
 // Record keys, as the catalog describes them.
@@ -90,6 +118,7 @@ const (
 	keySubscription = "subscriptionId"
 	keyUser         = "userId"
 	keyFailure      = "subscriptionId; userId when the event names no subscription"
+	keyPAI          = "partnerAccountId"
 )
 
 // entry describes one catalogued CloudEvent type.
@@ -114,6 +143,15 @@ var catalog = map[string]entry{
 	TypeDisneyOperationFailedV2:      {topic: TopicDisneyStatus, key: keyFailure, envelope: true, payload: func() any { return new(StatusEvent[DisneyFailedDetails]) }},
 	TypeDisneySubscriptionStatusV1:   {topic: TopicDisneyStatus, key: keySubscription, successor: TypeDisneySubscriptionStatusV2, payload: func() any { return new(DisneySubscriptionStatusV1) }},
 	TypeDisneyOperationFailedV1:      {topic: TopicDisneyStatus, key: keyFailure, successor: TypeDisneyOperationFailedV2, payload: func() any { return new(DisneyOperationFailedV1) }},
+
+	TypeNetflixCreateSubscription:     {topic: TopicNetflixCommands, command: true, operation: OpCreate, key: keyPAI, payload: func() any { return new(NetflixCreateSubscription) }},
+	TypeNetflixUpdateSubscription:     {topic: TopicNetflixCommands, command: true, operation: OpUpdate, key: keyPAI, payload: func() any { return new(NetflixUpdateSubscription) }},
+	TypeNetflixCancelSubscription:     {topic: TopicNetflixCommands, command: true, operation: OpCancel, key: keyPAI, payload: func() any { return new(NetflixCancelSubscription) }},
+	TypeNetflixSuspendSubscription:    {topic: TopicNetflixCommands, command: true, operation: OpSuspend, key: keyPAI, payload: func() any { return new(NetflixSuspendSubscription) }},
+	TypeNetflixReactivateSubscription: {topic: TopicNetflixCommands, command: true, operation: OpReactivate, key: keyPAI, payload: func() any { return new(NetflixReactivateSubscription) }},
+	TypeNetflixActivationCallback:     {topic: TopicNetflixCommands, command: true, operation: OpActivationCallback, key: keyPAI, payload: func() any { return new(NetflixActivationCallback) }},
+	TypeNetflixSubscriptionStatusV2:   {topic: TopicNetflixStatus, key: keyPAI, envelope: true, payload: func() any { return new(StatusEvent[NetflixStatusDetails]) }},
+	TypeNetflixOperationFailedV2:      {topic: TopicNetflixStatus, key: keyPAI, envelope: true, payload: func() any { return new(StatusEvent[NetflixFailedDetails]) }},
 }
 
 // Types returns every catalogued CloudEvent type, sorted.

@@ -17,6 +17,12 @@ var (
 	testProds = []string{"com.disney.yoigo.es.bundle.basic", "com.disney.yoigo.es.bundle.premium"}
 )
 
+const (
+	testPAI    = "4567890123456789"
+	testBundle = "c2a45099-1cda-4178-83a8-02c02356ea01"
+	testOffer  = "2106f808-36e9-402d-bf37-f1f7fa04776b"
+)
+
 // validPayloads holds one valid Go payload per catalogued type.
 func validPayloads() map[string]any {
 	return map[string]any{
@@ -56,6 +62,35 @@ func validPayloads() map[string]any {
 			Error:    ErrorDetail{Code: "PARTNER_REJECTED", Title: "SUBSCRIPTION_ALREADY_EXISTS", Details: "already exists"},
 			FailedAt: testTime,
 		},
+		TypeNetflixCreateSubscription: &NetflixCreateSubscription{
+			Org: "masmovil", PartnerAccountID: testPAI, BundleID: testBundle, OfferID: testOffer, Channel: "WEB",
+			Email: "test@email.com", Phone: "+525512345678", ChargeCountry: "ES", PreferredLanguage: "es-ES",
+			ExternalID: "external_subscription_12345", BillingEventID: "e307f177-091a-4840-9830-dda1c29eea44",
+		},
+		TypeNetflixUpdateSubscription:     &NetflixUpdateSubscription{Org: "masmovil", PartnerAccountID: testPAI, OfferID: testOffer},
+		TypeNetflixCancelSubscription:     &NetflixCancelSubscription{Org: "masmovil", PartnerAccountID: testPAI, CancelEventID: "c02a6e17", CancelReason: "CUSTOMER_REQUESTED_CANCEL"},
+		TypeNetflixSuspendSubscription:    &NetflixSuspendSubscription{Org: "masmovil", PartnerAccountID: testPAI, SuspendEventID: "s1", Reason: "PAYMENT_INSTRUMENT_FAILURE", ExternalID: "x"},
+		TypeNetflixReactivateSubscription: &NetflixReactivateSubscription{Org: "masmovil", PartnerAccountID: testPAI, ReactivateEventID: "r1"},
+		TypeNetflixActivationCallback:     &NetflixActivationCallback{Org: "masmovil", PartnerAccountID: testPAI, NetflixEventID: "5a875d71", ActivatedAt: testTime},
+		TypeNetflixSubscriptionStatusV2: &StatusEvent[NetflixStatusDetails]{
+			Org: "masmovil", Provider: ProviderNetflix, SubscriptionID: testPAI,
+			Status: StatusActive, PreviousStatus: StatusPending, Operation: OpActivationCallback,
+			CommandID: "6f1c2b1e-5d7a-5b8e-9c3f-2a4d6e8f0a1b", OccurredAt: testTime, Version: 2,
+			Details: NetflixStatusDetails{
+				PartnerAccountID: testPAI, BundleID: testBundle, OfferID: testOffer, BundleStatus: NetflixBundleActive,
+				Channel: "WEB", ChargeCountry: "ES",
+				Event: &NetflixPartnerEvent{
+					Type: NetflixEventBundleActivation, NetflixEventID: "5a875d71", OccurredAt: testTime,
+					PartnerReferenceID: "e307f177", OriginalTransactionID: "tx-1",
+				},
+			},
+		},
+		TypeNetflixOperationFailedV2: &StatusEvent[NetflixFailedDetails]{
+			Org: "masmovil", Provider: ProviderNetflix, SubscriptionID: testPAI, Operation: OpCreate,
+			CommandID: "6f1c2b1e-5d7a-5b8e-9c3f-2a4d6e8f0a1b", OccurredAt: testTime,
+			Error:   &ErrorDetail{Code: "PARTNER_REJECTED", Title: "PARTNER_ERROR", Details: "offer unknown"},
+			Details: NetflixFailedDetails{PartnerAccountID: testPAI},
+		},
 	}
 }
 
@@ -85,6 +120,19 @@ func TestTopicAndTypeNames_AreTheAgreedStrings(t *testing.T) {
 		{TypeDisneySubscriptionStatusV1, "com.provision.disney.subscription.status.v1"},
 		{TypeDisneyOperationFailedV1, "com.provision.disney.operation.failed.v1"},
 		{SchemaURI(TypeDisneyCreateSubscription), "https://provision.local/schemas/com.provision.disney.subscription.create.v1.json"},
+		{ProviderNetflix, "netflix"},
+		{TopicNetflixCommands, "provision.netflix.commands"},
+		{TopicNetflixStatus, "provision.netflix.status"},
+		{TypeNetflixCreateSubscription, "com.provision.netflix.subscription.create.v1"},
+		{TypeNetflixUpdateSubscription, "com.provision.netflix.subscription.update.v1"},
+		{TypeNetflixCancelSubscription, "com.provision.netflix.subscription.cancel.v1"},
+		{TypeNetflixSuspendSubscription, "com.provision.netflix.subscription.suspend.v1"},
+		{TypeNetflixReactivateSubscription, "com.provision.netflix.subscription.reactivate.v1"},
+		{TypeNetflixActivationCallback, "com.provision.netflix.activation.callback.v1"},
+		{TypeNetflixSubscriptionStatusV2, SubscriptionStatusType(ProviderNetflix)},
+		{TypeNetflixOperationFailedV2, OperationFailedType(ProviderNetflix)},
+		{OpUpdate, "update"},
+		{OpCancel, "cancel"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
@@ -108,6 +156,14 @@ func TestCatalog_RoutesEachTypeToItsTopicAndOperation(t *testing.T) {
 		{TypeDisneyOperationFailedV2, TopicDisneyStatus, "", false, true, "subscriptionId; userId when the event names no subscription", ""},
 		{TypeDisneySubscriptionStatusV1, TopicDisneyStatus, "", false, false, "subscriptionId", TypeDisneySubscriptionStatusV2},
 		{TypeDisneyOperationFailedV1, TopicDisneyStatus, "", false, false, "subscriptionId; userId when the event names no subscription", TypeDisneyOperationFailedV2},
+		{TypeNetflixCreateSubscription, TopicNetflixCommands, OpCreate, true, false, "partnerAccountId", ""},
+		{TypeNetflixUpdateSubscription, TopicNetflixCommands, OpUpdate, true, false, "partnerAccountId", ""},
+		{TypeNetflixCancelSubscription, TopicNetflixCommands, OpCancel, true, false, "partnerAccountId", ""},
+		{TypeNetflixSuspendSubscription, TopicNetflixCommands, OpSuspend, true, false, "partnerAccountId", ""},
+		{TypeNetflixReactivateSubscription, TopicNetflixCommands, OpReactivate, true, false, "partnerAccountId", ""},
+		{TypeNetflixActivationCallback, TopicNetflixCommands, OpActivationCallback, true, false, "partnerAccountId", ""},
+		{TypeNetflixSubscriptionStatusV2, TopicNetflixStatus, "", false, true, "partnerAccountId", ""},
+		{TypeNetflixOperationFailedV2, TopicNetflixStatus, "", false, true, "partnerAccountId", ""},
 	} {
 		t.Run(tc.typ, func(t *testing.T) {
 			topic, ok := TopicOf(tc.typ)
@@ -131,8 +187,8 @@ func TestCatalog_RoutesEachTypeToItsTopicAndOperation(t *testing.T) {
 			}
 		})
 	}
-	if got := Types(); len(got) != 10 || !sort.StringsAreSorted(got) {
-		t.Errorf("Types() = %v, want the 10 types sorted", got)
+	if got := Types(); len(got) != 18 || !sort.StringsAreSorted(got) {
+		t.Errorf("Types() = %v, want the 18 types sorted", got)
 	}
 	if _, ok := TopicOf("com.example.nope.v1"); ok || IsCommand("com.example.nope.v1") || OperationOf("com.example.nope.v1") != "" {
 		t.Error("an unknown type must not be routed")
@@ -238,7 +294,8 @@ func TestSchemaEnums_MatchTheGoConstants(t *testing.T) {
 			t.Errorf("v2 details %s enum = %v, want %v", name, got, want)
 		}
 	}
-	for _, typ := range []string{TypeDisneySubscriptionStatusV1, TypeDisneyOperationFailedV1, TypeDisneySubscriptionStatusV2, TypeDisneyOperationFailedV2} {
+	for _, typ := range []string{TypeDisneySubscriptionStatusV1, TypeDisneyOperationFailedV1, TypeDisneySubscriptionStatusV2, TypeDisneyOperationFailedV2,
+		TypeNetflixSubscriptionStatusV2, TypeNetflixOperationFailedV2} {
 		defs := schemaDoc(t, typ)["$defs"].(map[string]any)
 		if got := enumOf(t, defs["operation"]); !slices.Equal(got, Operations()) {
 			t.Errorf("%s operation enum = %v, want %v", typ, got, Operations())
@@ -386,7 +443,7 @@ func TestStatusEnvelope_ReadsEveryEnvelopeTypeTheSameWay(t *testing.T) {
 		if err := json.Unmarshal(b, &env); err != nil {
 			t.Fatalf("%s: %v", typ, err)
 		}
-		if env.Org == "" || env.Provider != ProviderDisney || env.CommandID == "" || env.OccurredAt.IsZero() || len(env.Details) == 0 {
+		if env.Org == "" || (env.Provider != ProviderDisney && env.Provider != ProviderNetflix) || env.CommandID == "" || env.OccurredAt.IsZero() || len(env.Details) == 0 {
 			t.Errorf("%s read as %+v", typ, env)
 		}
 		if (env.Error != nil) != (typ == OperationFailedType(env.Provider)) {
