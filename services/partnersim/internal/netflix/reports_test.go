@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -228,5 +229,37 @@ func TestNoCallbackOnlyListsReports(t *testing.T) {
 	}
 	if n := len(h.reports("", "").Reports); n != 1 {
 		t.Fatalf("%d reports listed, want 1", n)
+	}
+}
+
+func TestConcurrentActivationsAreEachDeliveredOnce(t *testing.T) {
+	const n = 50
+	rc := newReceiver(t)
+	h := callbackHarness(t, rc)
+	links := make([]string, n)
+	for i := range n {
+		p := strconv.Itoa(1000 + i)
+		h.enrol(p)
+		links[i] = h.token(p, tokenBody)
+	}
+	var wg sync.WaitGroup
+	for _, link := range links {
+		// Each URL opened twice at once: one activation, one report.
+		for range 2 {
+			wg.Go(func() { h.do(http.MethodGet, link, "", "") })
+		}
+	}
+	wg.Wait()
+	eventually(t, "every report delivered", func() bool { return h.api.Delivery().Delivered == n })
+	got := rc.accepted()
+	seen := map[netflix.PAI]bool{}
+	for i, r := range got {
+		if r.Cursor != strconv.Itoa(i+1) || seen[r.PAI] {
+			t.Fatalf("report %d: cursor %s PAI %s, want cursor %d and a PAI not seen before", i, r.Cursor, r.PAI, i+1)
+		}
+		seen[r.PAI] = true
+	}
+	if len(got) != n || h.api.Partner().Requests().Effects[netflix.OpActivateLink] != n {
+		t.Fatalf("%d reports delivered, %d activations; want %d each", len(got), h.api.Partner().Requests().Effects[netflix.OpActivateLink], n)
 	}
 }
