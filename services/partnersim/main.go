@@ -32,7 +32,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 	log := logging.New("partnersim", cfg.LogLevel)
-	simulator, err := service.New(cfg, log)
+	partners, err := service.New(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: simulator.Handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: partners.Handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.WithField("addr", ln.Addr().String()).Info("listening")
@@ -52,7 +52,7 @@ func run(ctx context.Context) error {
 	workDone := make(chan struct{})
 	go func() {
 		defer close(workDone)
-		simulator.Run(workCtx)
+		partners.Run(workCtx)
 	}()
 	defer func() {
 		stopWork()

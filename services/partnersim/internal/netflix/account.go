@@ -140,7 +140,6 @@ func (a Account) ChangePlan(c PlanChange, now time.Time) (Account, error) {
 	if a.Activated {
 		c.Email = nil
 	}
-	a.DigitalVirgo = slices.Clone(a.DigitalVirgo)
 	if err := c.apply(&a); err != nil {
 		return a, err
 	}

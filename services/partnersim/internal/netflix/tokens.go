@@ -51,8 +51,9 @@ func (in tokenRequest) validate() (time.Duration, error) {
 		return 0, invalid("type is required, at most 64 characters")
 	case in.TokenErrorURL == "" || len(in.TokenErrorURL) > 2048:
 		return 0, invalid("token_error_url is required, at most 2048 characters")
-	case in.PartnerChargeCountry != "" && validateCountry(in.PartnerChargeCountry) != nil:
-		return 0, validateCountry(in.PartnerChargeCountry)
+	}
+	if err := optional(validateCountry)(in.PartnerChargeCountry); err != nil {
+		return 0, err
 	}
 	if u, err := url.Parse(in.TokenErrorURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return 0, invalid("token_error_url must be an absolute http or https URL")
