@@ -171,10 +171,10 @@ func (a *API) enrol(c *gin.Context, body []byte) sim.Response {
 		return a.fail(err)
 	}
 	// A canceled account may be enrolled again: the customer came back.
-	if old, ok := a.accounts.Get(key(org, acc.PAI)); ok && old.State != StateCanceled {
+	if old, ok := a.accounts.Get(accountKey(org, acc.PAI)); ok && old.State != StateCanceled {
 		return a.fail(fmt.Errorf("%w: %s for org %s", ErrAccountEnrolled, acc.PAI, org))
 	}
-	a.accounts.Put(key(org, acc.PAI), acc)
+	a.accounts.Put(accountKey(org, acc.PAI), acc)
 	return effect(sim.JSON(http.StatusCreated, acc))
 }
 
@@ -249,7 +249,7 @@ func (a *API) update(c *gin.Context, change func(Account, time.Time) (Account, e
 	if err != nil {
 		return a.fail(err)
 	}
-	a.accounts.Put(key(acc.Org, acc.PAI), next)
+	a.accounts.Put(accountKey(acc.Org, acc.PAI), next)
 	return effect(sim.JSON(http.StatusOK, next))
 }
 
@@ -261,15 +261,15 @@ func (a *API) find(org, pai string) (Account, error) {
 	if !PAI(pai).Valid() {
 		return Account{}, invalid("the partner account id of the path must be 1-19 decimal digits")
 	}
-	acc, ok := a.accounts.Get(key(org, PAI(pai)))
+	acc, ok := a.accounts.Get(accountKey(org, PAI(pai)))
 	if !ok {
 		return Account{}, fmt.Errorf("%w: %s for org %s", ErrAccountNotFound, pai, org)
 	}
 	return acc, nil
 }
 
-// key is an account's key: a PAI is enrolled once per org.
-func key(org string, pai PAI) string { return org + "/" + string(pai) }
+// accountKey is an account's key in the table: a PAI is enrolled once per org.
+func accountKey(org string, pai PAI) string { return org + "/" + string(pai) }
 
 func (a *API) fail(err error) sim.Response { return errorResponse(a.partner, err) }
 

@@ -120,7 +120,7 @@ func (a *API) activateLink(c *gin.Context, _ []byte) sim.Response {
 	if !now.Before(t.expiresAt) {
 		return a.fail(fmt.Errorf("%w at %s; the customer is sent to %s", ErrTokenExpired, t.expiresAt.Format(time.RFC3339), t.errorURL))
 	}
-	acc, ok := a.accounts.Get(key(t.org, t.pai))
+	acc, ok := a.accounts.Get(accountKey(t.org, t.pai))
 	if !ok || acc.TransactionID != t.transactionID {
 		return a.fail(fmt.Errorf("%w: the enrolment it was issued for has ended", ErrTokenInvalid))
 	}
@@ -129,7 +129,7 @@ func (a *API) activateLink(c *gin.Context, _ []byte) sim.Response {
 		return a.fail(err)
 	}
 	if changed {
-		a.accounts.Put(key(acc.Org, acc.PAI), activated)
+		a.accounts.Put(accountKey(acc.Org, acc.PAI), activated)
 		a.feed.add(Report{
 			NetflixEventID:               uuid.NewString(),
 			EventType:                    EventBundleActivation,
