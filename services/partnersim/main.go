@@ -1,4 +1,4 @@
-// Command partnersim simulates the partners' APIs (Disney+ today) with state, idempotency keys
+// Command partnersim simulates the partners' APIs (Disney+, Netflix) with state, idempotency keys
 // and fault injection, so provider services can be run and tested without the real partners.
 package main
 
@@ -27,9 +27,12 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	cfg := service.LoadConfig()
+	cfg, err := service.LoadConfig()
+	if err != nil {
+		return err
+	}
 	log := logging.New("partnersim", cfg.LogLevel)
-	handler, err := service.NewHandler(log)
+	partners, err := service.New(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -38,10 +41,23 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: partners.Handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.WithField("addr", ln.Addr().String()).Info("listening")
+
+	// Background work stops after the server: a request served while shutting down may still
+	// add a report to push.
+	workCtx, stopWork := context.WithCancel(context.Background())
+	workDone := make(chan struct{})
+	go func() {
+		defer close(workDone)
+		partners.Run(workCtx)
+	}()
+	defer func() {
+		stopWork()
+		<-workDone
+	}()
 
 	select {
 	case err := <-errc:

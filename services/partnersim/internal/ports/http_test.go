@@ -146,12 +146,12 @@ func TestAdminFaults(t *testing.T) {
 			`{"status":503,"rate":1,"latency_ms":0,"for_seconds":0,"set_at":"2026-01-02T03:04:05Z"}`},
 		{"putMatchTooLong400", http.MethodPut, "/admin/faults/disney", `{"status":503,"match":"` + strings.Repeat("x", sim.MaxMatchLen+1) + `"}`, http.StatusBadRequest, "INVALID_FAULT", ""},
 		{"putMatchNotString400", http.MethodPut, "/admin/faults/disney", `{"status":503,"match":42}`, http.StatusBadRequest, "INVALID_FAULT", ""},
-		{"putUnknownPartner404", http.MethodPut, "/admin/faults/netflix", `{"status":503}`, http.StatusNotFound, "PARTNER_NOT_FOUND", ""},
+		{"putUnknownPartner404", http.MethodPut, "/admin/faults/nope", `{"status":503}`, http.StatusNotFound, "PARTNER_NOT_FOUND", ""},
 		{"getNone404", http.MethodGet, "/admin/faults/disney", "", http.StatusNotFound, "FAULT_NOT_FOUND", ""},
-		{"getUnknownPartner404", http.MethodGet, "/admin/faults/netflix", "", http.StatusNotFound, "PARTNER_NOT_FOUND", ""},
+		{"getUnknownPartner404", http.MethodGet, "/admin/faults/nope", "", http.StatusNotFound, "PARTNER_NOT_FOUND", ""},
 		{"deleteNone204", http.MethodDelete, "/admin/faults/disney", "", http.StatusNoContent, "", ""},
-		{"deleteUnknownPartner404", http.MethodDelete, "/admin/faults/netflix", "", http.StatusNotFound, "PARTNER_NOT_FOUND", ""},
-		{"requestsUnknownPartner404", http.MethodGet, "/admin/requests/netflix", "", http.StatusNotFound, "PARTNER_NOT_FOUND", ""},
+		{"deleteUnknownPartner404", http.MethodDelete, "/admin/faults/nope", "", http.StatusNotFound, "PARTNER_NOT_FOUND", ""},
+		{"requestsUnknownPartner404", http.MethodGet, "/admin/requests/nope", "", http.StatusNotFound, "PARTNER_NOT_FOUND", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
