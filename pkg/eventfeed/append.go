@@ -1,0 +1,141 @@
+package eventfeed
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// maxSlotEvents bounds the events of one slot document, far below the document size limit.
+const maxSlotEvents = 500
+
+// Append stores events in org's feed. Appending an event again (same id, same timestamp) stores
+// it once. It is safe to call concurrently, from any number of processes; a batch is cheaper than
+// the same events one by one (one insert per bucket and 500 events).
+func (f *Feed) Append(ctx context.Context, org string, events ...Event) error {
+	if org == "" {
+		return errors.New("append: empty organisation")
+	}
+	buckets := make(map[time.Time][]storedEvent)
+	for _, e := range events {
+		if e.ID == "" || e.Type == "" || e.Time.IsZero() {
+			return fmt.Errorf("append %q: id, type and timestamp are required", e.ID)
+		}
+		if !json.Valid(e.Payload) {
+			return fmt.Errorf("append %q: payload is not JSON", e.ID)
+		}
+		b := bucketStart(e.Time)
+		buckets[b] = append(buckets[b], storedEvent{ID: e.ID, Time: e.Time.UnixNano(), Type: e.Type, Payload: string(e.Payload)})
+	}
+	starts := make([]time.Time, 0, len(buckets))
+	for b := range buckets {
+		starts = append(starts, b)
+	}
+	slices.SortFunc(starts, time.Time.Compare)
+	for _, b := range starts {
+		for chunk := range slices.Chunk(buckets[b], maxSlotEvents) {
+			if err := f.appendSlot(ctx, bucketKey(org, b), chunk); err != nil {
+				return fmt.Errorf("append to %s: %w", bucketKey(org, b), err)
+			}
+		}
+	}
+	return nil
+}
+
+// appendSlot inserts events as the bucket's next slot. It tries slot k only once slot k-1 is
+// known taken, which keeps the taken slots a prefix (the package doc relies on it).
+func (f *Feed) appendSlot(ctx context.Context, bucket string, events []storedEvent) error {
+	k := f.hints.get(bucket) // 0, or one past a slot this process inserted
+	for {
+		_, err := f.coll.InsertOne(ctx, slotDoc{ID: slotID(bucket, k), Events: events})
+		if err == nil {
+			f.hints.set(bucket, k+1)
+			return nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return fmt.Errorf("insert slot %d: %w", k, err)
+		}
+		if k, err = f.firstFree(ctx, bucket, k+1); err != nil {
+			return err
+		}
+	}
+}
+
+// firstFree finds the first free slot at or after from, slot from-1 being taken: it doubles its
+// step until a slot is free, then halves the gap, so a writer without a hint finds the end of a
+// long bucket in a few lookups.
+func (f *Feed) firstFree(ctx context.Context, bucket string, from int) (int, error) {
+	taken, free := from-1, -1
+	for step := 1; free < 0; step *= 2 {
+		ok, err := f.slotTaken(ctx, bucket, taken+step)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			taken += step
+		} else {
+			free = taken + step
+		}
+	}
+	for free-taken > 1 {
+		mid := taken + (free-taken)/2
+		ok, err := f.slotTaken(ctx, bucket, mid)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			taken = mid
+		} else {
+			free = mid
+		}
+	}
+	return free, nil
+}
+
+var idOnly = options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})
+
+func (f *Feed) slotTaken(ctx context.Context, bucket string, k int) (bool, error) {
+	err := f.coll.FindOne(ctx, bson.D{{Key: "_id", Value: slotID(bucket, k)}}, idOnly).Err()
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return false, nil
+	}
+	return false, fmt.Errorf("probe slot %d: %w", k, err)
+}
+
+// maxHints bounds the buckets a feed remembers the next slot of; a writer appends to the few
+// current buckets, so forgetting them all now and then costs a few lookups.
+const maxHints = 4096
+
+// slotHints remembers, per bucket, one past the last slot this process inserted.
+type slotHints struct {
+	mu   sync.Mutex
+	next map[string]int
+}
+
+func newSlotHints() *slotHints { return &slotHints{next: make(map[string]int)} }
+
+func (h *slotHints) get(bucket string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.next[bucket]
+}
+
+func (h *slotHints) set(bucket string, next int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.next) >= maxHints {
+		clear(h.next)
+	}
+	h.next[bucket] = max(h.next[bucket], next)
+}

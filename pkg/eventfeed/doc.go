@@ -1,0 +1,66 @@
+// Package eventfeed stores an append-only feed of events per organisation and pages through a
+// time window of it with an opaque, signed cursor. It knows nothing of what the events mean: an
+// event is an id, a timestamp, a type and an opaque JSON payload. A projection consumer appends
+// (at-least-once, possibly from several partitions at once); an HTTP endpoint pages.
+//
+// # Keys: everything is an _id lookup
+//
+// The embedded store (FerretDB on SQLite) reaches an index only for a filter that is exactly
+// {_id: <string>}; any other filter, an $in, a range or a sort decodes the whole collection. Its
+// updates read the document and rewrite it outside any lock, so two writers racing on one
+// document can lose an update, and a version in the filter is no guard (it also defeats the _id
+// pushdown). The one atomic operation is the insert of a new _id. The layout therefore uses
+// inserts only, and every read is a FindOne by _id, which real MongoDB indexes too (no other
+// index is needed there).
+//
+// Time is cut into buckets of BucketWidth (10 minutes) per organisation. A bucket is
+//
+//   - a sequence of slots <org>/<bucket>/s<k>, k = 0, 1, 2, ...: each append inserts the next free
+//     slot, holding the events it appends to that bucket (one, or a batch). A writer inserts slot
+//     k only after it has seen slot k-1 taken, so the taken slots are always a prefix: a reader
+//     reads slots until the first missing one;
+//   - once the bucket is older than SealAfter, a sealed document <org>/<bucket>/sealed: all the
+//     bucket's events sorted by (timestamp, id), without repeats. The first reader that needs it
+//     writes it: it reads the slots, takes the first free one with a seal mark (an insert, so
+//     exactly one mark wins against any appender), and inserts the sealed document. Its content
+//     is determined by the slots before the mark, so racing sealers write the same document.
+//     Appends that come after the mark take the slots after it; readers of a sealed bucket probe
+//     for them (one lookup, which misses unless an event came late).
+//
+// A page of a sealed bucket costs two lookups (sealed document, probe after the mark), so a
+// page of a one-hour window costs at most 2 × 7 lookups whatever the number of stored events,
+// and one or two buckets' documents when the window is dense. A bucket still open (younger than
+// SealAfter) is read slot by slot: slower, and only reached by windows ending less than
+// BucketWidth + SealAfter before now.
+//
+// Limits: a sealed document holds one bucket of one organisation, so the 16 MB document limit
+// allows some tens of thousands of events per organisation per ten minutes.
+//
+// # Duplicates
+//
+// Appending an event id that is stored already (a redelivery) may add another slot, but a
+// bucket's events are kept unique by id when it is read and when it is sealed: a page returns
+// each id once, and a sealed bucket stores it once. A redelivered event carries the same
+// timestamp, hence lands in the same bucket.
+//
+// # Consistency contract
+//
+// Pages are in (timestamp, id) order, the window's start inclusive and its end exclusive. The
+// cursor is the position of the last event returned; the next page returns the events after it.
+// Every event appended before a page is read is visible to it, sealed bucket or not, so paging
+// a window returns, at least once, every event stored in it before the cursor passed its
+// position. An event is missed only if it is appended after a client's cursor went past its
+// timestamp. The endpoint serves windows ending at least a minimum age (15 minutes) before now,
+// so the projection's contract is: append an event less than that minimum age after its
+// timestamp. An event appended later is still stored and seen by every query started after it
+// was appended, but a client already paging past it does not see it. SealAfter (default 5
+// minutes) must stay at most the minimum age minus BucketWidth for the endpoint's windows to be
+// read from sealed buckets; a later append into a sealed bucket is still seen (the probe).
+//
+// # Cursor
+//
+// base64url(version ‖ timestamp ‖ id ‖ query digest ‖ MAC): the position of the last event
+// returned, a digest of the query (organisation, window, sorted type filter) and an
+// HMAC-SHA256 of all of it under the feed's key. A cursor that was altered, signed with another
+// key, or issued for another organisation, window or filter is refused with ErrInvalidCursor.
+package eventfeed

@@ -1,0 +1,61 @@
+package eventfeed
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Page returns up to limit of org's events in w, in (timestamp, id) order, of the given types
+// (all types when types is empty), starting after cursor (from the window's start when cursor is
+// empty). The cursor must come from a page of the same organisation, window and types, in any
+// order; otherwise Page returns ErrInvalidCursor. A limit above MaxLimit is lowered to it.
+func (f *Feed) Page(ctx context.Context, org string, w Window, types []string, cursor string, limit int) (Page, error) {
+	if w.End.Before(w.Start) {
+		return Page{}, ErrInvalidWindow
+	}
+	if limit <= 0 {
+		return Page{}, ErrInvalidLimit
+	}
+	limit = min(limit, MaxLimit)
+	types = slices.Compact(slices.Sorted(slices.Values(types)))
+	digest := queryDigest(org, w, types)
+	pos := position{time: w.Start.UnixNano()}
+	if cursor != "" {
+		p, err := f.decodeCursor(cursor, digest)
+		if err != nil {
+			return Page{}, err
+		}
+		pos = p
+	}
+	end := w.End.UnixNano()
+	// One event more than the page: its presence says whether a next page exists.
+	var found []storedEvent
+	for b := bucketStart(time.Unix(0, pos.time)); b.UnixNano() < end && len(found) <= limit; b = b.Add(BucketWidth) {
+		events, err := f.bucketEvents(ctx, org, b)
+		if err != nil {
+			return Page{}, fmt.Errorf("page: %w", err)
+		}
+		for _, e := range events {
+			if e.Time >= end || len(found) > limit {
+				break
+			}
+			if pos.before(e) && (len(types) == 0 || slices.Contains(types, e.Type)) {
+				found = append(found, e)
+			}
+		}
+	}
+	var page Page
+	if len(found) > limit {
+		found = found[:limit]
+		last := found[limit-1]
+		page.Next = f.encodeCursor(position{time: last.Time, id: last.ID}, digest)
+	}
+	page.Events = make([]Event, len(found))
+	for i, e := range found {
+		page.Events[i] = Event{ID: e.ID, Time: time.Unix(0, e.Time).UTC(), Type: e.Type, Payload: json.RawMessage(e.Payload)}
+	}
+	return page, nil
+}

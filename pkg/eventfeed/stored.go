@@ -1,0 +1,47 @@
+package eventfeed
+
+import (
+	"cmp"
+	"slices"
+)
+
+// storedEvent is an event as a document holds it; short field names, as a bucket holds many.
+type storedEvent struct {
+	ID      string `bson:"i"`
+	Time    int64  `bson:"t"` // Unix nanoseconds: orders events finer than a BSON date would
+	Type    string `bson:"y"`
+	Payload string `bson:"p"`
+}
+
+// slotDoc is one append to a bucket, or the bucket's seal mark.
+type slotDoc struct {
+	ID     string        `bson:"_id"`
+	Seal   bool          `bson:"seal,omitempty"`
+	Events []storedEvent `bson:"events,omitempty"`
+}
+
+// sealedDoc is a sealed bucket: the events of the slots before the mark, in order, each id once.
+type sealedDoc struct {
+	ID     string        `bson:"_id"`
+	Mark   int           `bson:"mark"`
+	Events []storedEvent `bson:"events"`
+}
+
+func compareEvents(a, b storedEvent) int {
+	return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.ID, b.ID))
+}
+
+// normalize sorts events by (timestamp, id) and keeps each id once.
+func normalize(events []storedEvent) []storedEvent {
+	slices.SortFunc(events, compareEvents)
+	seen := make(map[string]struct{}, len(events))
+	out := events[:0]
+	for _, e := range events {
+		if _, ok := seen[e.ID]; ok {
+			continue
+		}
+		seen[e.ID] = struct{}{}
+		out = append(out, e)
+	}
+	return out
+}
