@@ -35,11 +35,15 @@ func (f *Feed) bucketEvents(ctx context.Context, org string, start time.Time) ([
 
 // withLate adds to a sealed bucket's events those appended after its mark.
 func (f *Feed) withLate(ctx context.Context, bucket string, sealed sealedDoc) ([]storedEvent, error) {
+	events, err := sealed.events()
+	if err != nil {
+		return nil, err
+	}
 	late, _, _, err := f.readSlots(ctx, bucket, sealed.Mark+1, false)
 	if err != nil || len(late) == 0 {
-		return sealed.Events, err
+		return events, err
 	}
-	return normalize(append(sealed.Events, late...)), nil
+	return normalize(append(events, late...)), nil
 }
 
 // seal marks the end of the bucket's slots and stores their events as its sealed document. The
@@ -62,7 +66,10 @@ func (f *Feed) seal(ctx context.Context, bucket string) (sealedDoc, error) {
 	if err != nil {
 		return sealedDoc{}, err
 	}
-	sealed := sealedDoc{ID: sealedID(bucket), Mark: k, Events: normalize(events)}
+	sealed, err := newSealedDoc(sealedID(bucket), k, normalize(events))
+	if err != nil {
+		return sealedDoc{}, err
+	}
 	// A sealer racing this one writes the same document: the events before the same mark.
 	if _, err := f.coll.InsertOne(ctx, sealed); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return sealedDoc{}, fmt.Errorf("seal %s: %w", bucket, err)

@@ -1,0 +1,120 @@
+package eventfeed_test
+
+// Page latency on the package's embedded MongoDB-wire server (FerretDB on SQLite) with 100,000
+// events stored, next to a single FindOne by _id on the same collection in the same run:
+//
+//	go test -run '^$' -bench Page ./pkg/eventfeed/
+//
+// The events span the 48 hours before the last hour (about 350 per ten-minute bucket, four
+// types); every page asks for 100 events of a one-hour window in the middle, with no type filter
+// and with one type, taking the pages of the window in turn (first page, then each cursor). The
+// window is paged once before timing, which seals its buckets as the endpoint's first client
+// would. The FindOne reads are interleaved with the pages (as many after every few pages) so both
+// see the same load. Goal: page p99 ≤ 50 ms.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"provision.local/pkg/benchref"
+	"provision.local/pkg/eventfeed"
+)
+
+const (
+	benchEvents = 100_000
+	benchSpan   = 48 * time.Hour
+	benchLimit  = 100
+	// benchChunk is how many pages run between two runs of as many FindOnes.
+	benchChunk = 25
+)
+
+var benchTypes = []string{"BUNDLE_ACTIVATION", "BUNDLE_PLAN_CHANGE", "BUNDLE_SUSPENSION", "BUNDLE_CANCELLATION"}
+
+// benchPayload is shaped like a Netflix events-endpoint item.
+func benchPayload(i int, typ string, at time.Time) json.RawMessage {
+	return json.RawMessage(fmt.Sprintf(`{"bundle_id":"bundle-%07d","event_type":%q,"netflix_event_id":"nfx-evt-%07d",`+
+		`"netflix_offer_id":"offer-premium-4k","original_netflix_transaction_id":"txn-%07d","partner_account_id":"1234567890%06d",`+
+		`"partner_reference_id":"yoigo-ref-%07d","timestamp":%q}`, i%20000, typ, i, i, i%1000000, i, at.Format(time.RFC3339Nano)))
+}
+
+func BenchmarkPage(b *testing.B) {
+	if testing.Short() {
+		b.Skip("stores 100,000 events")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	coll := newColl(b)
+	f := newFeed(b, coll, eventfeed.Options{})
+
+	// A reference document and a first write create the collection; then the store gets time to
+	// index _id lookups in it (pkg/localinfra looks for new collections every second).
+	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: "reference"}, {Key: "payload", Value: string(benchPayload(0, benchTypes[0], time.Now()))}}); err != nil {
+		b.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+
+	end := time.Now().UTC().Add(-time.Hour).Truncate(time.Minute)
+	first := end.Add(-benchSpan)
+	step := benchSpan / benchEvents
+	start := time.Now()
+	const batch = 1000
+	for i := 0; i < benchEvents; i += batch {
+		events := make([]eventfeed.Event, 0, batch)
+		for j := i; j < i+batch; j++ {
+			at := first.Add(time.Duration(j) * step)
+			typ := benchTypes[j%len(benchTypes)]
+			events = append(events, eventfeed.Event{ID: fmt.Sprintf("evt-%07d", j), Time: at, Type: typ, Payload: benchPayload(j, typ, at)})
+		}
+		if err := f.Append(ctx, "yoigo", events...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("stored %d events in %s", benchEvents, time.Since(start).Round(time.Millisecond))
+
+	w := eventfeed.Window{Start: first.Add(benchSpan / 2), End: first.Add(benchSpan/2 + time.Hour)}
+	for _, tc := range []struct {
+		name  string
+		types []string
+	}{
+		{name: "allTypes"},
+		{name: "oneType", types: benchTypes[1:2]},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			start := time.Now()
+			all := pageAll(b, f, "yoigo", w, tc.types, benchLimit)
+			if len(all) == 0 {
+				b.Fatal("the window is empty")
+			}
+			b.Logf("first pass over the window: %d events in %s", len(all), time.Since(start).Round(time.Millisecond))
+
+			var pages, refs benchref.Latencies
+			cursor := ""
+			b.ResetTimer()
+			for i := range b.N {
+				t0 := time.Now()
+				p, err := f.Page(ctx, "yoigo", w, tc.types, cursor, benchLimit)
+				pages = append(pages, time.Since(t0))
+				if err != nil || len(p.Events) == 0 {
+					b.Fatalf("page: %d events, %v", len(p.Events), err)
+				}
+				cursor = p.Next
+				if (i+1)%benchChunk == 0 || i == b.N-1 {
+					b.StopTimer()
+					r, err := benchref.FindOnes(ctx, coll, "reference", len(pages)-len(refs))
+					if err != nil {
+						b.Fatal(err)
+					}
+					refs = append(refs, r...)
+					b.StartTimer()
+				}
+			}
+			b.StopTimer()
+			benchref.ReportLatency(b, "page", pages, "findone", refs)
+		})
+	}
+}
