@@ -53,9 +53,13 @@ func (f *Feed) Append(ctx context.Context, org string, events ...Event) error {
 // appendSlot inserts events as the bucket's next slot. It tries slot k only once slot k-1 is
 // known taken, which keeps the taken slots a prefix (the package doc relies on it).
 func (f *Feed) appendSlot(ctx context.Context, bucket string, events []storedEvent) error {
+	b, err := encodeEvents(events)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
 	k := f.hints.get(bucket) // 0, or one past a slot this process inserted
 	for {
-		_, err := f.coll.InsertOne(ctx, slotDoc{ID: slotID(bucket, k), Events: events})
+		_, err := f.coll.InsertOne(ctx, slotDoc{ID: slotID(bucket, k), Events: b})
 		if err == nil {
 			f.hints.set(bucket, k+1)
 			return nil

@@ -10,46 +10,82 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
-// bucketEvents returns the events of org's bucket starting at start, sorted by (timestamp, id),
-// each id once. A bucket past its seal time is read from its sealed document (written now if it
-// is missing) and the slots appended after its mark; a younger one from its slots.
-func (f *Feed) bucketEvents(ctx context.Context, org string, start time.Time) ([]storedEvent, error) {
+// scanBucket calls visit with the events of org's bucket starting at start, in (timestamp, id)
+// order, each id once, from the part holding from on, until visit returns false. A bucket past
+// its seal time is read from its sealed parts (written now if they are missing) and the slots
+// appended after its mark; a younger one from its slots.
+func (f *Feed) scanBucket(ctx context.Context, org string, start time.Time, from position, visit func(storedEvent) bool) error {
 	bucket := bucketKey(org, start)
 	var sealed sealedDoc
 	err := f.coll.FindOne(ctx, bson.D{{Key: "_id", Value: sealedID(bucket)}}).Decode(&sealed)
 	switch {
 	case err == nil:
-		return f.withLate(ctx, bucket, sealed)
+		return f.scanSealed(ctx, bucket, sealed, from, visit)
 	case !errors.Is(err, mongo.ErrNoDocuments):
-		return nil, fmt.Errorf("read %s: %w", sealedID(bucket), err)
+		return fmt.Errorf("read %s: %w", sealedID(bucket), err)
 	}
+	var events []storedEvent
 	if f.now().Before(start.Add(BucketWidth + f.sealAfter)) {
-		events, _, _, err := f.readSlots(ctx, bucket, 0, false)
-		return normalize(events), err
+		events, _, _, err = f.readSlots(ctx, bucket, 0, false)
+		events = normalize(events)
+	} else {
+		events, err = f.seal(ctx, bucket)
 	}
-	if sealed, err = f.seal(ctx, bucket); err != nil {
-		return nil, err
-	}
-	return f.withLate(ctx, bucket, sealed)
-}
-
-// withLate adds to a sealed bucket's events those appended after its mark.
-func (f *Feed) withLate(ctx context.Context, bucket string, sealed sealedDoc) ([]storedEvent, error) {
-	events, err := sealed.events()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	late, _, _, err := f.readSlots(ctx, bucket, sealed.Mark+1, false)
-	if err != nil || len(late) == 0 {
-		return events, err
-	}
-	return normalize(append(events, late...)), nil
+	visitAll(events, visit)
+	return nil
 }
 
-// seal marks the end of the bucket's slots and stores their events as its sealed document. The
-// mark is the first free slot, taken by an insert: an appender racing for the same slot either
-// wins it (its events are sealed too) or finds the mark and appends after it.
-func (f *Feed) seal(ctx context.Context, bucket string) (sealedDoc, error) {
+// scanSealed reads a sealed bucket part by part, unless events came after its mark: then it
+// reads all its parts and merges them in.
+func (f *Feed) scanSealed(ctx context.Context, bucket string, sealed sealedDoc, from position, visit func(storedEvent) bool) error {
+	late, _, _, err := f.readSlots(ctx, bucket, sealed.Mark+1, false)
+	if err != nil {
+		return err
+	}
+	first := sealed.firstPart(from)
+	if len(late) > 0 {
+		first = 0
+	}
+	var all []storedEvent
+	for j := first; j < len(sealed.Parts); j++ {
+		var part partDoc
+		if err := f.coll.FindOne(ctx, bson.D{{Key: "_id", Value: partID(bucket, j)}}).Decode(&part); err != nil {
+			return fmt.Errorf("read %s: %w", partID(bucket, j), err)
+		}
+		events, err := decodeEvents(part.ID, part.Events)
+		if err != nil {
+			return err
+		}
+		if len(late) > 0 {
+			all = append(all, events...)
+		} else if !visitAll(events, visit) {
+			return nil
+		}
+	}
+	if len(late) > 0 {
+		visitAll(normalize(append(all, late...)), visit)
+	}
+	return nil
+}
+
+// visitAll calls visit with each event until it returns false, and says whether it never did.
+func visitAll(events []storedEvent, visit func(storedEvent) bool) bool {
+	for _, e := range events {
+		if !visit(e) {
+			return false
+		}
+	}
+	return true
+}
+
+// seal marks the end of the bucket's slots, stores their events as the bucket's sealed parts
+// and returns them. The mark is the first free slot, taken by an insert: an appender racing for
+// the same slot either wins it (its events are sealed too) or finds the mark and appends after
+// it, where readers of the sealed bucket look (scanSealed).
+func (f *Feed) seal(ctx context.Context, bucket string) ([]storedEvent, error) {
 	events, k, marked, err := f.readSlots(ctx, bucket, 0, true)
 	for err == nil && !marked {
 		_, err = f.coll.InsertOne(ctx, slotDoc{ID: slotID(bucket, k), Seal: true})
@@ -57,24 +93,33 @@ func (f *Feed) seal(ctx context.Context, bucket string) (sealedDoc, error) {
 			break
 		}
 		if !mongo.IsDuplicateKeyError(err) {
-			return sealedDoc{}, fmt.Errorf("mark %s: %w", slotID(bucket, k), err)
+			return nil, fmt.Errorf("mark %s: %w", slotID(bucket, k), err)
 		}
 		var more []storedEvent
 		more, k, marked, err = f.readSlots(ctx, bucket, k, true)
 		events = append(events, more...)
 	}
 	if err != nil {
-		return sealedDoc{}, err
+		return nil, err
 	}
-	sealed, err := newSealedDoc(sealedID(bucket), k, normalize(events))
+	events = normalize(events)
+	head, parts, err := sealedDocs(bucket, k, events)
 	if err != nil {
-		return sealedDoc{}, err
+		return nil, err
 	}
-	// A sealer racing this one writes the same document: the events before the same mark.
-	if _, err := f.coll.InsertOne(ctx, sealed); err != nil && !mongo.IsDuplicateKeyError(err) {
-		return sealedDoc{}, fmt.Errorf("seal %s: %w", bucket, err)
+	// Parts first: a sealed document is only read once its parts are all stored. A sealer
+	// racing this one writes the same documents (the events before the same mark), so a
+	// duplicate is the same part.
+	for _, doc := range append(parts, head) {
+		if _, err := f.coll.InsertOne(ctx, doc); err != nil && !mongo.IsDuplicateKeyError(err) {
+			return nil, fmt.Errorf("seal %s: %w", bucket, err)
+		}
 	}
-	return sealed, nil
+	late, _, _, err := f.readSlots(ctx, bucket, k+1, false)
+	if err != nil || len(late) == 0 {
+		return events, err
+	}
+	return normalize(append(events, late...)), nil
 }
 
 // readSlots reads the bucket's slots from slot from up to the first free one, or with untilMark up
@@ -93,6 +138,10 @@ func (f *Feed) readSlots(ctx context.Context, bucket string, from int, untilMark
 		case slot.Seal && untilMark:
 			return events, k, true, nil
 		}
-		events = append(events, slot.Events...)
+		more, err := decodeEvents(slot.ID, slot.Events)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		events = append(events, more...)
 	}
 }

@@ -480,3 +480,33 @@ func TestCursorCannotBeForgedOrReused(t *testing.T) {
 		})
 	}
 }
+
+// A bucket of several parts, with runs of equal timestamps across their boundaries, paged from
+// every position; then an event appended to it after it was sealed.
+func TestPagingLargeBucket(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			f := newFeed(t, newColl(t), m.opts)
+			var events []eventfeed.Event
+			for i := range 700 {
+				events = append(events, ev(fmt.Sprintf("e%04d", (i*389)%700), base.Add(time.Duration(i%10)*time.Second), "A"))
+			}
+			appendAll(t, f, "yoigo", events[:300]...)
+			appendAll(t, f, "yoigo", events[300:]...)
+			w := eventfeed.Window{Start: base, End: base.Add(time.Hour)}
+			for _, limit := range []int{9, 128, 1000} {
+				got := pageAll(t, f, "yoigo", w, nil, limit)
+				assertOrderedUnique(t, got)
+				if len(got) != 700 {
+					t.Fatalf("limit %d: %d events, want 700", limit, len(got))
+				}
+			}
+			appendAll(t, f, "yoigo", ev("late", base.Add(5*time.Second), "A"), events[0])
+			got := pageAll(t, f, "yoigo", w, nil, 50)
+			assertOrderedUnique(t, got)
+			if len(got) != 701 {
+				t.Fatalf("after a late append: %d events, want 701", len(got))
+			}
+		})
+	}
+}

@@ -21,3 +21,5 @@ func bucketKey(org string, start time.Time) string {
 func slotID(bucket string, k int) string { return bucket + "/s" + strconv.Itoa(k) }
 
 func sealedID(bucket string) string { return bucket + "/sealed" }
+
+func partID(bucket string, j int) string { return bucket + "/p" + strconv.Itoa(j) }

@@ -33,18 +33,18 @@ func (f *Feed) Page(ctx context.Context, org string, w Window, types []string, c
 	end := w.End.UnixNano()
 	// One event more than the page: its presence says whether a next page exists.
 	var found []storedEvent
-	for b := bucketStart(time.Unix(0, pos.time)); b.UnixNano() < end && len(found) <= limit; b = b.Add(BucketWidth) {
-		events, err := f.bucketEvents(ctx, org, b)
-		if err != nil {
-			return Page{}, fmt.Errorf("page: %w", err)
+	visit := func(e storedEvent) bool {
+		if e.Time >= end {
+			return false
 		}
-		for _, e := range events {
-			if e.Time >= end || len(found) > limit {
-				break
-			}
-			if pos.before(e) && (len(types) == 0 || slices.Contains(types, e.Type)) {
-				found = append(found, e)
-			}
+		if pos.before(e) && (len(types) == 0 || slices.Contains(types, e.Type)) {
+			found = append(found, e)
+		}
+		return len(found) <= limit
+	}
+	for b := bucketStart(time.Unix(0, pos.time)); b.UnixNano() < end && len(found) <= limit; b = b.Add(BucketWidth) {
+		if err := f.scanBucket(ctx, org, b, pos, visit); err != nil {
+			return Page{}, fmt.Errorf("page: %w", err)
 		}
 	}
 	var page Page
