@@ -42,7 +42,7 @@ func (f *Feed) Append(ctx context.Context, org string, events ...Event) error {
 	slices.SortFunc(starts, time.Time.Compare)
 	for _, b := range starts {
 		for chunk := range slices.Chunk(buckets[b], maxSlotEvents) {
-			if err := f.appendSlot(ctx, bucketKey(org, b), chunk); err != nil {
+			if err := f.appendSlot(ctx, org, b, chunk); err != nil {
 				return fmt.Errorf("append to %s: %w", bucketKey(org, b), err)
 			}
 		}
@@ -50,14 +50,25 @@ func (f *Feed) Append(ctx context.Context, org string, events ...Event) error {
 	return nil
 }
 
-// appendSlot inserts events as the bucket's next slot. It tries slot k only once slot k-1 is
-// known taken, which keeps the taken slots a prefix (the package doc relies on it).
-func (f *Feed) appendSlot(ctx context.Context, bucket string, events []storedEvent) error {
+// appendSlot inserts events as the next slot of org's bucket starting at start. It tries slot k
+// only once slot k-1 is known taken, which keeps the taken slots a prefix (the package doc relies
+// on it). The bucket's day and hour are marked first, unless this process appended to the
+// bucket before: a mark without events costs a reader a few lookups, events without a mark would
+// be skipped.
+func (f *Feed) appendSlot(ctx context.Context, org string, start time.Time, events []storedEvent) error {
 	b, err := encodeEvents(events)
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}
+	bucket := bucketKey(org, start)
 	k := f.hints.get(bucket) // 0, or one past a slot this process inserted
+	if k == 0 {
+		for _, id := range []string{dayMark(org, start), hourMark(org, start)} {
+			if _, err := f.coll.InsertOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil && !mongo.IsDuplicateKeyError(err) {
+				return fmt.Errorf("mark %s: %w", id, err)
+			}
+		}
+	}
 	for {
 		_, err := f.coll.InsertOne(ctx, slotDoc{ID: slotID(bucket, k), Events: b})
 		if err == nil {
@@ -107,14 +118,18 @@ func (f *Feed) firstFree(ctx context.Context, bucket string, from int) (int, err
 var idOnly = options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})
 
 func (f *Feed) slotTaken(ctx context.Context, bucket string, k int) (bool, error) {
-	err := f.coll.FindOne(ctx, bson.D{{Key: "_id", Value: slotID(bucket, k)}}, idOnly).Err()
+	return f.exists(ctx, slotID(bucket, k))
+}
+
+func (f *Feed) exists(ctx context.Context, id string) (bool, error) {
+	err := f.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, idOnly).Err()
 	switch {
 	case err == nil:
 		return true, nil
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return false, nil
 	}
-	return false, fmt.Errorf("probe slot %d: %w", k, err)
+	return false, fmt.Errorf("look up %s: %w", id, err)
 }
 
 // maxHints bounds the buckets a feed remembers the next slot of; a writer appends to the few

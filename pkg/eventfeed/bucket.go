@@ -87,20 +87,22 @@ func visitAll(events []storedEvent, visit func(storedEvent) bool) bool {
 // it, where readers of the sealed bucket look (scanSealed).
 func (f *Feed) seal(ctx context.Context, bucket string) ([]storedEvent, error) {
 	events, k, marked, err := f.readSlots(ctx, bucket, 0, true)
-	for err == nil && !marked {
-		_, err = f.coll.InsertOne(ctx, slotDoc{ID: slotID(bucket, k), Seal: true})
+	if err != nil || k == 0 && !marked {
+		return nil, err // an empty bucket stays unsealed: reading it costs no more
+	}
+	for !marked {
+		_, err := f.coll.InsertOne(ctx, slotDoc{ID: slotID(bucket, k), Seal: true})
 		if err == nil {
 			break
 		}
 		if !mongo.IsDuplicateKeyError(err) {
 			return nil, fmt.Errorf("mark %s: %w", slotID(bucket, k), err)
 		}
-		var more []storedEvent
-		more, k, marked, err = f.readSlots(ctx, bucket, k, true)
-		events = append(events, more...)
-	}
-	if err != nil {
-		return nil, err
+		more, next, m, err := f.readSlots(ctx, bucket, k, true)
+		if err != nil {
+			return nil, err
+		}
+		events, k, marked = append(events, more...), next, m
 	}
 	events = normalize(events)
 	head, parts, err := sealedDocs(bucket, k, events)

@@ -18,8 +18,8 @@ const (
 	cursorFixed = 1 + 8 + digestSize
 )
 
-// position is where a page starts: after the event (time, id). The window's start is
-// (start, ""), before every event at start since ids are never empty.
+// position is where a page starts: after the event (time, id). (t, "") is before every event at
+// t, since ids are never empty: the window's start, or the bucket a page stopped before.
 type position struct {
 	time int64
 	id   string
@@ -65,7 +65,7 @@ func (f *Feed) encodeCursor(p position, digest []byte) string {
 // decodeCursor checks the cursor's MAC and that it was issued for the query of digest.
 func (f *Feed) decodeCursor(s string, digest []byte) (position, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) < cursorFixed+1+macSize {
+	if err != nil || len(b) < cursorFixed+macSize {
 		return position{}, ErrInvalidCursor
 	}
 	body, mac := b[:len(b)-macSize], b[len(b)-macSize:]

@@ -18,6 +18,16 @@ func bucketKey(org string, start time.Time) string {
 	return url.PathEscape(org) + "/" + start.UTC().Format(bucketLayout)
 }
 
+// dayMark and hourMark exist once an event was appended in that day or hour of org's feed: a
+// page skips a day or an hour without events with one lookup.
+func dayMark(org string, t time.Time) string {
+	return url.PathEscape(org) + "/" + t.UTC().Format("20060102")
+}
+
+func hourMark(org string, t time.Time) string {
+	return url.PathEscape(org) + "/" + t.UTC().Format("20060102T15")
+}
+
 func slotID(bucket string, k int) string { return bucket + "/s" + strconv.Itoa(k) }
 
 func sealedID(bucket string) string { return bucket + "/sealed" }

@@ -8,10 +8,20 @@ import (
 	"time"
 )
 
+// maxPageLookups bounds the store lookups of one page (a bucket counts as bucketLookups): a
+// long window with few events is paged in several short pages rather than one slow one.
+const (
+	maxPageLookups = 60
+	bucketLookups  = 3
+)
+
 // Page returns up to limit of org's events in w, in (timestamp, id) order, of the given types
 // (all types when types is empty), starting after cursor (from the window's start when cursor is
 // empty). The cursor must come from a page of the same organisation, window and types, in any
 // order; otherwise Page returns ErrInvalidCursor. A limit above MaxLimit is lowered to it.
+//
+// A page holds fewer than limit events, even none, with a next cursor when it stopped at its
+// bound of lookups (a long window with few events); only the last page has no next cursor.
 func (f *Feed) Page(ctx context.Context, org string, w Window, types []string, cursor string, limit int) (Page, error) {
 	if w.End.Before(w.Start) {
 		return Page{}, ErrInvalidWindow
@@ -42,12 +52,46 @@ func (f *Feed) Page(ctx context.Context, org string, w Window, types []string, c
 		}
 		return len(found) <= limit
 	}
-	for b := bucketStart(time.Unix(0, pos.time)); b.UnixNano() < end && len(found) <= limit; b = b.Add(BucketWidth) {
+	var page Page
+	var activeDay, activeHour time.Time
+	lookups := 0
+	for b := bucketStart(time.Unix(0, pos.time)); b.UnixNano() < end && len(found) <= limit; {
+		if lookups >= maxPageLookups {
+			// Every event before b was visited: the next page starts at b.
+			page.Next = f.encodeCursor(position{time: b.UnixNano()}, digest)
+			break
+		}
+		day, hour := b.Truncate(24*time.Hour), b.Truncate(time.Hour)
+		if !day.Equal(activeDay) {
+			lookups++
+			ok, err := f.exists(ctx, dayMark(org, day))
+			if err != nil {
+				return Page{}, fmt.Errorf("page: %w", err)
+			}
+			if !ok {
+				b = day.Add(24 * time.Hour)
+				continue
+			}
+			activeDay = day
+		}
+		if !hour.Equal(activeHour) {
+			lookups++
+			ok, err := f.exists(ctx, hourMark(org, hour))
+			if err != nil {
+				return Page{}, fmt.Errorf("page: %w", err)
+			}
+			if !ok {
+				b = hour.Add(time.Hour)
+				continue
+			}
+			activeHour = hour
+		}
+		lookups += bucketLookups
 		if err := f.scanBucket(ctx, org, b, pos, visit); err != nil {
 			return Page{}, fmt.Errorf("page: %w", err)
 		}
+		b = b.Add(BucketWidth)
 	}
-	var page Page
 	if len(found) > limit {
 		found = found[:limit]
 		last := found[limit-1]
