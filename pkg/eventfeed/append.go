@@ -12,6 +12,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"provision.local/pkg/logging"
 )
 
 // maxSlotEvents bounds the events of one slot document, far below the document size limit.
@@ -47,7 +49,32 @@ func (f *Feed) Append(ctx context.Context, org string, events ...Event) error {
 			}
 		}
 	}
+	f.sealDue(ctx)
 	return nil
+}
+
+// sweepInterval is how often a writer looks for buckets it appended to that are due to be sealed.
+const sweepInterval = time.Minute
+
+// sealDue seals the buckets this process appended to that are old enough, so that the endpoint's
+// first reader of a bucket does not pay for it (sealing reads every slot). It runs at most once
+// per sweepInterval, within an Append. A failure leaves the sealing to a reader.
+func (f *Feed) sealDue(ctx context.Context) {
+	now := f.now()
+	last := f.lastSweep.Load()
+	if now.UnixNano()-last < int64(sweepInterval) || !f.lastSweep.CompareAndSwap(last, now.UnixNano()) {
+		return
+	}
+	for _, bucket := range f.hints.due(now) {
+		sealed, err := f.exists(ctx, sealedID(bucket))
+		if err == nil && !sealed {
+			_, err = f.seal(ctx, bucket)
+		}
+		if err != nil {
+			logging.FromContext(ctx).WithError(err).Warn("event feed: cannot seal a bucket; its first reader will")
+			return
+		}
+	}
 }
 
 // appendSlot inserts events as the next slot of org's bucket starting at start. It tries slot k
@@ -72,7 +99,7 @@ func (f *Feed) appendSlot(ctx context.Context, org string, start time.Time, even
 	for {
 		_, err := f.coll.InsertOne(ctx, slotDoc{ID: slotID(bucket, k), Events: b})
 		if err == nil {
-			f.hints.set(bucket, k+1)
+			f.hints.set(bucket, k+1, start.Add(BucketWidth+f.sealAfter))
 			return nil
 		}
 		if !mongo.IsDuplicateKeyError(err) {
@@ -132,29 +159,49 @@ func (f *Feed) exists(ctx context.Context, id string) (bool, error) {
 	return false, fmt.Errorf("look up %s: %w", id, err)
 }
 
-// maxHints bounds the buckets a feed remembers the next slot of; a writer appends to the few
-// current buckets, so forgetting them all now and then costs a few lookups.
+// maxHints bounds the buckets a feed remembers; a writer appends to the few current buckets, so
+// forgetting them all now and then costs a few lookups, and leaves their sealing to a reader.
 const maxHints = 4096
 
-// slotHints remembers, per bucket, one past the last slot this process inserted.
+// slotHints remembers, per bucket this process appended to, one past the last slot it inserted
+// and when the bucket is due to be sealed.
 type slotHints struct {
-	mu   sync.Mutex
-	next map[string]int
+	mu      sync.Mutex
+	buckets map[string]hint
 }
 
-func newSlotHints() *slotHints { return &slotHints{next: make(map[string]int)} }
+type hint struct {
+	next   int
+	sealAt time.Time
+}
+
+func newSlotHints() *slotHints { return &slotHints{buckets: make(map[string]hint)} }
 
 func (h *slotHints) get(bucket string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.next[bucket]
+	return h.buckets[bucket].next
 }
 
-func (h *slotHints) set(bucket string, next int) {
+func (h *slotHints) set(bucket string, next int, sealAt time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if len(h.next) >= maxHints {
-		clear(h.next)
+	if len(h.buckets) >= maxHints {
+		clear(h.buckets)
 	}
-	h.next[bucket] = max(h.next[bucket], next)
+	h.buckets[bucket] = hint{next: max(h.buckets[bucket].next, next), sealAt: sealAt}
+}
+
+// due forgets and returns the buckets due to be sealed at now.
+func (h *slotHints) due(now time.Time) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for bucket, hi := range h.buckets {
+		if !now.Before(hi.sealAt) {
+			out = append(out, bucket)
+			delete(h.buckets, bucket)
+		}
+	}
+	return out
 }

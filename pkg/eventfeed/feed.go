@@ -3,6 +3,7 @@ package eventfeed
 import (
 	"encoding/json"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -62,6 +63,7 @@ type Feed struct {
 	sealAfter time.Duration
 	now       func() time.Time
 	hints     *slotHints
+	lastSweep atomic.Int64 // Unix nanoseconds of the last sealDue sweep
 }
 
 // New returns the feed kept in coll, signing cursors with key (at least 32 bytes, the same on

@@ -260,7 +260,7 @@ func TestAppendTwiceStoresOnce(t *testing.T) {
 				var sealed struct {
 					Count int `bson:"count"`
 				}
-				if err := coll.FindOne(testCtx(t), bson.D{{Key: "_id", Value: "yoigo/" + base.Format("20060102T1504") + "/sealed"}}).Decode(&sealed); err != nil {
+				if err := coll.FindOne(testCtx(t), bson.D{{Key: "_id", Value: sealedDocID("yoigo", base)}}).Decode(&sealed); err != nil {
 					t.Fatal(err)
 				}
 				if sealed.Count != 2 {
@@ -544,4 +544,34 @@ func TestWideSparseWindow(t *testing.T) {
 		t.Fatalf("first page of a long sparse window: %d events, next %q, %v; want a short page and a next cursor", len(p.Events), p.Next, err)
 	}
 	assertIDs(t, pageAll(t, f, "busy", w, nil, 100), many...)
+}
+
+// sealedDocID is the _id of the sealed document of org's bucket starting at start.
+func sealedDocID(org string, start time.Time) string {
+	return org + "/" + start.UTC().Format("20060102T1504") + "/sealed"
+}
+
+// A writer seals the buckets it appended to once they are old enough, in a later Append.
+func TestWriterSealsItsBuckets(t *testing.T) {
+	coll := newColl(t)
+	var now atomic.Int64
+	now.Store(base.Add(time.Minute).UnixNano())
+	f := newFeed(t, coll, eventfeed.Options{Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	appendAll(t, f, "yoigo", ev("a", base.Add(time.Minute), "A"))
+	sealed := func() bool {
+		err := coll.FindOne(testCtx(t), bson.D{{Key: "_id", Value: sealedDocID("yoigo", base)}}).Err()
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	if sealed() {
+		t.Fatal("a bucket was sealed before it was due")
+	}
+	now.Store(base.Add(eventfeed.BucketWidth + eventfeed.DefaultSealAfter + time.Minute).UnixNano())
+	appendAll(t, f, "yoigo", ev("b", base.Add(16*time.Minute), "A"))
+	if !sealed() {
+		t.Fatal("the bucket due was not sealed by its writer")
+	}
+	assertIDs(t, pageAll(t, f, "yoigo", eventfeed.Window{Start: base, End: base.Add(time.Hour)}, nil, 10), "a", "b")
 }
