@@ -16,8 +16,6 @@ type storedEvent struct {
 	Payload string `bson:"p"`
 }
 
-func (e storedEvent) position() position { return position{time: e.Time, id: e.ID} }
-
 // slotDoc is one append to a bucket (its events as an eventList in BSON, see partDoc), or the
 // bucket's seal mark.
 type slotDoc struct {
