@@ -28,8 +28,8 @@ func (f *Feed) Append(ctx context.Context, org string, events ...Event) error {
 	}
 	buckets := make(map[time.Time][]storedEvent)
 	for _, e := range events {
-		if e.ID == "" || e.Type == "" || e.Time.IsZero() {
-			return fmt.Errorf("append %q: id, type and timestamp are required", e.ID)
+		if e.ID == "" || e.Type == "" || e.Time.Year() < minYear || e.Time.Year() > maxYear {
+			return fmt.Errorf("append %q: id, type and a timestamp (years %d to %d) are required", e.ID, minYear, maxYear)
 		}
 		if !json.Valid(e.Payload) {
 			return fmt.Errorf("append %q: payload is not JSON", e.ID)

@@ -21,7 +21,7 @@ const DefaultSealAfter = 5 * time.Minute
 // Errors Page returns for a request the caller got wrong (an HTTP endpoint answers 400).
 var (
 	ErrInvalidCursor = errors.New("invalid cursor")
-	ErrInvalidWindow = errors.New("invalid window: end before start")
+	ErrInvalidWindow = errors.New("invalid window: end before start, or out of range")
 	ErrInvalidLimit  = errors.New("invalid limit: must be positive")
 )
 

@@ -214,6 +214,9 @@ func TestPageRejectsBadArguments(t *testing.T) {
 	if _, err := f.Page(testCtx(t), "yoigo", eventfeed.Window{Start: w.End, End: w.Start}, nil, "", 10); !errors.Is(err, eventfeed.ErrInvalidWindow) {
 		t.Fatalf("end before start: %v", err)
 	}
+	if _, err := f.Page(testCtx(t), "yoigo", eventfeed.Window{End: base}, nil, "", 10); !errors.Is(err, eventfeed.ErrInvalidWindow) {
+		t.Fatalf("zero start: %v", err)
+	}
 	if _, err := f.Page(testCtx(t), "yoigo", w, nil, "", 0); !errors.Is(err, eventfeed.ErrInvalidLimit) {
 		t.Fatalf("limit 0: %v", err)
 	}

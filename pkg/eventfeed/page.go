@@ -15,6 +15,9 @@ const (
 	bucketLookups  = 3
 )
 
+// A window must lie within these years, where a timestamp fits in int64 nanoseconds.
+const minYear, maxYear = 1700, 2200
+
 // Page returns up to limit of org's events in w, in (timestamp, id) order, of the given types
 // (all types when types is empty), starting after cursor (from the window's start when cursor is
 // empty). The cursor must come from a page of the same organisation, window and types, in any
@@ -23,7 +26,7 @@ const (
 // A page holds fewer than limit events, even none, with a next cursor when it stopped at its
 // bound of lookups (a long window with few events); only the last page has no next cursor.
 func (f *Feed) Page(ctx context.Context, org string, w Window, types []string, cursor string, limit int) (Page, error) {
-	if w.End.Before(w.Start) {
+	if w.End.Before(w.Start) || w.Start.Year() < minYear || w.End.Year() > maxYear {
 		return Page{}, ErrInvalidWindow
 	}
 	if limit <= 0 {
