@@ -1,5 +1,5 @@
 // Package benchref measures the limits a benchmark is judged against, in the same run as the path
-// it measures: the raw store's inserts and updates by _id. These machines are shared and noisy,
+// it measures: the raw store's inserts and updates by _id, and the latency of a FindOne by _id. These machines are shared and noisy,
 // so a figure means little alone; a ratio to its limit, both taken minutes apart on the same
 // machine, survives the noise.
 package benchref
