@@ -49,7 +49,9 @@ func StartMongo(cfg MongoConfig) (*Mongo, error) {
 	}
 	logger := cfg.Logger
 	if logger == nil {
-		logger = slog.New(slog.NewTextHandler(discard{}, nil))
+		// DiscardHandler, not a text handler writing nowhere: FerretDB adds attributes per
+		// request, and formatting them cost a seventh of its CPU on inserts.
+		logger = slog.New(slog.DiscardHandler)
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: addr},
@@ -119,7 +121,3 @@ func hostOf(uri string) string {
 	}
 	return s
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
