@@ -66,6 +66,8 @@ type Subscription struct {
 	OriginalTransactionID string `bson:"originalTransactionId,omitempty"`
 	// ActivatedAt is when the customer activated the bundle; zero until then.
 	ActivatedAt time.Time `bson:"activatedAt,omitempty"`
+	// DigitalVirgo are the phones enrolled with Digital Virgo on the bundle (personal data).
+	DigitalVirgo []string `bson:"digitalVirgo,omitempty"`
 	// LastEvent is the Netflix event the last change recorded; nil when it recorded none.
 	LastEvent *Event    `bson:"lastEvent,omitempty"`
 	CreatedAt time.Time `bson:"createdAt"`
