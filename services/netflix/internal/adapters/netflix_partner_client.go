@@ -2,7 +2,6 @@ package adapters
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"time"
@@ -32,16 +31,6 @@ func NewNetflixPartnerClient(baseURL string, timeout time.Duration) *NetflixPart
 	})}
 }
 
-// exactPAI is a PAI as Netflix takes it: a JSON integer of its digits, as the seed sends it,
-// written from the text so that no float rounds it; digits with a leading zero are no JSON
-// number and go as a string.
-func exactPAI(pai string) any {
-	if len(pai) > 1 && pai[0] == '0' {
-		return pai
-	}
-	return json.Number(pai)
-}
-
 // enrolment is Netflix's enrolment body; a plan change sends the same fields but the PAI.
 type enrolment struct {
 	PAI               any    `json:"partner_account_id,omitempty"`
@@ -65,7 +54,7 @@ type account struct {
 func (c *NetflixPartnerClient) Enrol(ctx context.Context, key string, e events.NetflixCreateSubscription) (app.Receipt, error) {
 	var acc account
 	err := c.http.Call(ctx, http.MethodPost, accountsPath(e.Org), key, enrolment{
-		PAI: exactPAI(e.PartnerAccountID), OfferID: e.OfferID, BundleID: e.BundleID, BillingEventID: e.BillingEventID,
+		PAI: app.ExactPAI(e.PartnerAccountID), OfferID: e.OfferID, BundleID: e.BundleID, BillingEventID: e.BillingEventID,
 		ExternalID: e.ExternalID, Channel: e.Channel, Email: e.Email, Phone: e.Phone,
 		ChargeCountry: e.ChargeCountry, PreferredLanguage: e.PreferredLanguage,
 	}, &acc)

@@ -7,6 +7,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -173,6 +174,15 @@ var classify = outcome.Classifier(
 	outcome.As[*domain.InvalidField]("INVALID_FIELD", "BAD_REQUEST"),
 	outcome.As[*PartnerRefusal]("PARTNER_REJECTED", "PARTNER_ERROR"),
 )
+
+// ExactPAI is a PAI as JSON: an integer of its digits, as the seed writes it, from the text so
+// that no float rounds it; digits with a leading zero are no JSON number and are a string.
+func ExactPAI(pai string) any {
+	if len(pai) > 1 && pai[0] == '0' {
+		return pai
+	}
+	return json.Number(pai)
+}
 
 // IsNotFound reports whether a query's error means there is no such subscription.
 func IsNotFound(err error) bool {
