@@ -1,6 +1,7 @@
 package ports
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -9,6 +10,7 @@ import (
 	"provision.local/pkg/command"
 	"provision.local/pkg/httpx"
 	"provision.local/pkg/submit"
+	"provision.local/services/ingress/internal/adapters"
 )
 
 // Headers that tell a client which workflow an accepted command started; 204 answers have no
@@ -39,6 +41,10 @@ type Command struct {
 	// subscription's commands stay in order), its target (what it acts on, part of its identity)
 	// and its payload, the catalog's struct of Type.
 	Build func(r Request) (key, target string, payload any, err error)
+	// Check, when set, asks the owning service about the command's target before the command
+	// is accepted (a read, never a write) and returns the refusal to answer instead: a create
+	// for a partner account enrolled already (409), a change of an unknown subscription (404).
+	Check func(ctx context.Context, internal *adapters.Client, r Request) error
 }
 
 // Forward is an operation the owning service answers (queries, synchronous operations): the
@@ -71,6 +77,9 @@ func (cmd Command) handler(api *API, op Operation) gin.HandlerFunc {
 		}
 		r := newRequest(c)
 		partition, target, payload, err := cmd.Build(r)
+		if err == nil && cmd.Check != nil {
+			err = cmd.Check(c.Request.Context(), api.Internal, r)
+		}
 		if err != nil {
 			writeError(c, err)
 			return
