@@ -134,7 +134,8 @@ func waitWorkflowOf(t *testing.T, org, id string) workflow {
 // masmovil): each answers the seed's code and does what it says, and the status events on
 // provision.netflix.status record the Netflix events: BUNDLE_ACTIVATION when the customer opened
 // the securitized URL, BUNDLE_PLAN_CHANGE for a new offer, then suspension, reactivation and
-// cancellation. A second create of the enrolled PAI answers 409, an update of an unknown one 404.
+// cancellation. A retried create answers as the first; another create of the enrolled PAI 409,
+// an update of an unknown one 404.
 func TestNetflixSeedCurls(t *testing.T) {
 	const org = "yoigo"
 	curls := readTaggedCurls(t, "../../api/testdata/seed-curls.sh")
@@ -181,6 +182,15 @@ func TestNetflixSeedCurls(t *testing.T) {
 			ran = append(ran, c.Operation)
 		})
 		if c.Operation == "netflixCreateSubscription" {
+			t.Run("createRetried201", func(t *testing.T) {
+				first := send(t, c.Method, "/v2/orgs/"+org+"/tv/netflix/subscriptions", c.Body, c.Headers)
+				again := send(t, c.Method, "/v2/orgs/"+org+"/tv/netflix/subscriptions", c.Body, c.Headers)
+				if first.Status != http.StatusCreated || again.Status != http.StatusCreated ||
+					first.Header.Get("Workflow-Id") != again.Header.Get("Workflow-Id") {
+					t.Fatalf("a retried create: %d then %d, workflows %s and %s; want 201 with the first workflow",
+						first.Status, again.Status, first.Header.Get("Workflow-Id"), again.Header.Get("Workflow-Id"))
+				}
+			})
 			t.Run("createEnrolled409", func(t *testing.T) {
 				if r := send(t, c.Method, "/v2/orgs/"+org+"/tv/netflix/subscriptions", c.Body, nil); r.Status != http.StatusConflict {
 					t.Fatalf("a second create of the enrolled PAI: %d %s, want 409", r.Status, r.Body)

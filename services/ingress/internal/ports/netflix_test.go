@@ -29,13 +29,16 @@ const (
 	enrolledPAI  = "4567890123456789"
 	cancelledPAI = "1111111111111111"
 	netflixPath  = "/v2/orgs/masmovil/tv/netflix/subscriptions"
+	// enrollingKey is the Idempotency-Key of the create that enrolled enrolledPAI.
+	enrollingKey = "enrolling-create"
 	seedNetflix  = `{"external_id":"external_subscription_12345","billing_event_id":"e307f177-091a-4840-9830-dda1c29eea44",
 "bundle_id":"c2a45099-1cda-4178-83a8-02c02356ea01","channel":"WEB","netflix_email":"test@email.com",
 "netflix_offer_id":"2106f808-36e9-402d-bf37-f1f7fa04776b","netflix_phone":"+525512345678",
 "partner_account_id":%s,"partner_charge_country":"ES","preferred_language":"es-ES"}`
 )
 
-// fakeNetflix answers the enrolment check for two PAIs of masmovil (one enrolled, one cancelled)
+// fakeNetflix answers the enrolment check for two PAIs of masmovil (one enrolled by the create
+// keyed enrollingKey, one cancelled)
 // and 404 for any other; every other internal request gets 201 {"id":1} and is recorded.
 type fakeNetflix struct {
 	mu       sync.Mutex
@@ -51,7 +54,7 @@ func newFakeNetflix(t *testing.T) *fakeNetflix {
 		f.mu.Unlock()
 		switch r.URL.Path {
 		case "/internal/v1/orgs/masmovil/subscriptions/" + enrolledPAI:
-			writeJSON(w, http.StatusOK, `{"enrolled":true}`)
+			writeJSON(w, http.StatusOK, `{"enrolled":true,"enrolledBy":"`+command.NewKeyedID("masmovil", events.ProviderNetflix, enrollingKey)+`"}`)
 		case "/internal/v1/orgs/masmovil/subscriptions/" + cancelledPAI:
 			writeJSON(w, http.StatusOK, `{"enrolled":false}`)
 		default:
@@ -103,6 +106,7 @@ func TestNetflixRoutes(t *testing.T) {
 	sub := netflixPath + "/" + enrolledPAI
 	tests := []struct {
 		name, method, target, body string
+		key                        string // the Idempotency-Key; "" for none
 		status                     int
 		// ceType and payload are the command written; "" for none.
 		ceType  string
@@ -122,6 +126,10 @@ func TestNetflixRoutes(t *testing.T) {
 			status: http.StatusCreated, ceType: events.TypeNetflixCreateSubscription},
 		{name: "createEnrolled409", method: http.MethodPost, target: netflixPath, body: strings.Replace(seedNetflix, "%s", enrolledPAI, 1),
 			status: http.StatusConflict, code: ports.CodeAlreadyEnrolled},
+		{name: "createEnrolledWithAnotherKey409", method: http.MethodPost, target: netflixPath, body: strings.Replace(seedNetflix, "%s", enrolledPAI, 1),
+			key: "another-create", status: http.StatusConflict, code: ports.CodeAlreadyEnrolled},
+		{name: "createRetriedAfterItEnrolled201", method: http.MethodPost, target: netflixPath, body: strings.Replace(seedNetflix, "%s", enrolledPAI, 1),
+			key: enrollingKey, status: http.StatusCreated, ceType: events.TypeNetflixCreateSubscription},
 		{name: "update204", method: http.MethodPatch, target: sub, body: `{"netflix_offer_id":"00000000-0000-4000-8000-000000000004"}`,
 			status: http.StatusNoContent, ceType: events.TypeNetflixUpdateSubscription,
 			payload: `{"org":"masmovil","partnerAccountId":"4567890123456789","offerId":"00000000-0000-4000-8000-000000000004"}`},
@@ -158,6 +166,9 @@ func TestNetflixRoutes(t *testing.T) {
 			req.Header.Set("Authorization", "Bearer "+tokenMasmovil)
 			req.Header.Set(httpx.HeaderCorrelationID, seedCorrID)
 			req.Header.Set("Content-Type", "application/json")
+			if tt.key != "" {
+				req.Header.Set(ports.HeaderIdempotencyKey, tt.key)
+			}
 			w := httptest.NewRecorder()
 			engine.ServeHTTP(w, req)
 			if w.Code != tt.status {

@@ -179,8 +179,9 @@ func netflixContact(r Request, c *events.NetflixCreateSubscription) {
 // CodeAlreadyEnrolled answers a create for a partner account that has a bundle in the org.
 const CodeAlreadyEnrolled = "PARTNER_ACCOUNT_ALREADY_ENROLLED"
 
-// netflixNotEnrolled refuses a create for a PAI whose bundle in the org is not cancelled (409).
-func netflixNotEnrolled(ctx context.Context, internal *adapters.Client, r Request) error {
+// netflixNotEnrolled refuses a create for a PAI whose bundle in the org is not cancelled (409),
+// unless this very command enrolled it: a retried create gets its first answer again.
+func netflixNotEnrolled(ctx context.Context, internal *adapters.Client, r Request, commandID string) error {
 	a, err := internal.Do(ctx, events.ProviderNetflix, http.MethodGet, netflixPath(r.Org, netflixBodyPAI(r)), "", nil)
 	if ie, ok := errors.AsType[*adapters.InternalError](err); ok && ie.Status == http.StatusNotFound && ie.Code == httpx.CodeSubscriptionNotFound {
 		return nil
@@ -189,12 +190,13 @@ func netflixNotEnrolled(ctx context.Context, internal *adapters.Client, r Reques
 		return err
 	}
 	var e struct {
-		Enrolled bool `json:"enrolled"`
+		Enrolled   bool   `json:"enrolled"`
+		EnrolledBy string `json:"enrolledBy"`
 	}
 	if err := json.Unmarshal(a.Body, &e); err != nil {
 		return fmt.Errorf("netflix enrolment check: %w", err)
 	}
-	if e.Enrolled {
+	if e.Enrolled && e.EnrolledBy != commandID {
 		return badRequest{status: http.StatusConflict, errs: []httpx.Error{httpx.NewError(http.StatusConflict, CodeAlreadyEnrolled,
 			"the partner account is already enrolled for this org")}}
 	}
@@ -202,7 +204,7 @@ func netflixNotEnrolled(ctx context.Context, internal *adapters.Client, r Reques
 }
 
 // netflixExists refuses a change of a subscription the Netflix service does not have (404).
-func netflixExists(ctx context.Context, internal *adapters.Client, r Request) error {
+func netflixExists(ctx context.Context, internal *adapters.Client, r Request, _ string) error {
 	_, err := internal.Do(ctx, events.ProviderNetflix, http.MethodGet, netflixPath(r.Org, r.Param("subscription_id")), "", nil)
 	return err
 }

@@ -29,11 +29,13 @@ const (
 )
 
 // Enrolment is the answer of the enrolment check: whether the PAI has a bundle in the org that
-// is not cancelled (the ingress answers a create 409 then).
+// is not cancelled, and which command enrolled it (the ingress answers a create 409 unless it
+// is a retry of that command).
 type Enrolment struct {
 	PartnerAccountID string `json:"partnerAccountId"`
 	BundleStatus     string `json:"bundleStatus"`
 	Enrolled         bool   `json:"enrolled"`
+	EnrolledBy       string `json:"enrolledBy,omitempty"`
 }
 
 // RegisterInternalRoutes mounts the API the ingress calls for queries and synchronous operations,
@@ -47,7 +49,9 @@ func RegisterInternalRoutes(r *gin.Engine, a *app.App) {
 			writeError(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, Enrolment{PartnerAccountID: s.PAI, BundleStatus: string(s.Status), Enrolled: s.IsEnrolled()})
+		c.JSON(http.StatusOK, Enrolment{
+			PartnerAccountID: s.PAI, BundleStatus: string(s.Status), Enrolled: s.IsEnrolled(), EnrolledBy: s.EnrolledBy,
+		})
 	})
 	sub.GET("/status", func(c *gin.Context) {
 		st, err := a.Status(c.Request.Context(), c.Param("org"), c.Param("pai"))

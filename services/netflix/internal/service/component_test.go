@@ -256,8 +256,8 @@ func TestNetflix_FromEnrolmentThroughActivationToCancellation(t *testing.T) {
 	if created.Status != events.StatusPending || created.Details.BundleStatus != events.NetflixBundlePendingActivation {
 		t.Fatalf("created %+v, want pending activation", created)
 	}
-	if _, e := n.bundle(); !e.Enrolled {
-		t.Fatalf("enrolment check %+v, want enrolled", e)
+	if _, e := n.bundle(); !e.Enrolled || e.EnrolledBy != created.CommandID {
+		t.Fatalf("enrolment check %+v, want enrolled by %s", e, created.CommandID)
 	}
 
 	var token struct {
