@@ -135,7 +135,7 @@ func waitWorkflowOf(t *testing.T, org, id string) workflow {
 // provision.netflix.status record the Netflix events: BUNDLE_ACTIVATION when the customer opened
 // the securitized URL, BUNDLE_PLAN_CHANGE for a new offer, then suspension, reactivation and
 // cancellation. A retried create answers as the first; another create of the enrolled PAI 409,
-// an update of an unknown one 404.
+// an update of an unknown one 404, a digitalvirgo delete of a phone no longer enrolled 404.
 func TestNetflixSeedCurls(t *testing.T) {
 	const org = "yoigo"
 	curls := readTaggedCurls(t, "../../api/testdata/seed-curls.sh")
@@ -181,6 +181,15 @@ func TestNetflixSeedCurls(t *testing.T) {
 			}
 			ran = append(ran, c.Operation)
 		})
+		if c.Operation == "netflixDeactivateDigitalVirgo" {
+			t.Run("deactivateAgain404", func(t *testing.T) {
+				r := send(t, c.Method, sub+"/digitalvirgo/+525512345678", "", nil)
+				if r.Status != http.StatusNotFound {
+					t.Fatalf("a phone no longer enrolled: %d %s, want 404", r.Status, r.Body)
+				}
+				assertSeedErrors(t, r)
+			})
+		}
 		if c.Operation == "netflixCreateSubscription" {
 			t.Run("createRetried201", func(t *testing.T) {
 				first := send(t, c.Method, "/v2/orgs/"+org+"/tv/netflix/subscriptions", c.Body, c.Headers)

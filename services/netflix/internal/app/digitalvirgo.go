@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"provision.local/events"
+	"provision.local/pkg/ledger"
 	"provision.local/pkg/outcome"
 	"provision.local/services/netflix/internal/domain"
 )
@@ -42,9 +43,25 @@ func (a *App) RemovePhone(ctx context.Context, m Meta, org, pai, phone string) e
 	})
 }
 
+// conflictAttempts bounds the runs of a synchronous change that loses the race for the bundle to
+// another writer (the consumer of its partition); each run repeats the partner call with the
+// same idempotency key, which Netflix answers as the first.
+const conflictAttempts = 3
+
 // changePhones runs a change of the Digital Virgo phones of an existing bundle through the outbox.
 // It is an update of the subscription in the status events.
 func (a *App) changePhones(ctx context.Context, m Meta, org, pai string,
+	change func(context.Context, domain.Subscription) (domain.Subscription, error)) error {
+	var err error
+	for attempt := 1; attempt <= conflictAttempts; attempt++ {
+		if err = a.changePhonesOnce(ctx, m, org, pai, change); !errors.Is(err, ledger.ErrConflict) {
+			return err
+		}
+	}
+	return err
+}
+
+func (a *App) changePhonesOnce(ctx context.Context, m Meta, org, pai string,
 	change func(context.Context, domain.Subscription) (domain.Subscription, error)) error {
 	outs, err := a.relayed.Execute(ctx, outcome.Command{
 		Meta: m, Operation: events.OpUpdate, Org: org, SubscriptionID: pai,

@@ -10,6 +10,7 @@ import (
 	"provision.local/pkg/consumer"
 	"provision.local/pkg/ledger"
 	"provision.local/services/netflix/internal/app"
+	"provision.local/services/netflix/internal/domain"
 )
 
 // relayed drains the store's outbox, as the runtime's relay does, and returns what it published.
@@ -76,5 +77,39 @@ func TestDigitalVirgo_RefusalsAreFailures(t *testing.T) {
 				t.Fatalf("err = %v, want a %s failure", err, tc.code)
 			}
 		})
+	}
+}
+
+// A digitalvirgo change that loses the race for the bundle to the consumer runs again.
+func TestDigitalVirgo_AChangeThatLostARaceRunsAgain(t *testing.T) {
+	f := newFixture()
+	ctx := context.Background()
+	must(t)(f.app.CreateSubscription(ctx, meta("c1"), create(org)))
+	raced := false
+	f.partner.failing = func(c call) error {
+		if c.method == "EnrolPhone" && !raced {
+			raced = true // another writer moves the bundle on while the partner is called
+			s, v, err := f.store.Get(ctx, domain.Key(org, pai))
+			if err != nil {
+				return err
+			}
+			return f.store.Seed(domain.Key(org, pai), s, v+1)
+		}
+		return nil
+	}
+	if err := f.app.EnrolPhone(ctx, meta("dv1"), org, pai, app.PhoneEnrolment{PhoneNumber: phone}); err != nil {
+		t.Fatal(err)
+	}
+	if sub, err := f.app.Subscription(ctx, org, pai); err != nil || len(sub.DigitalVirgo) != 1 {
+		t.Fatalf("stored %v (%v), want the phone enrolled", sub.DigitalVirgo, err)
+	}
+	var enrolments int
+	for _, c := range f.partner.received() {
+		if c.method == "EnrolPhone" && c.key == "dv1" {
+			enrolments++
+		}
+	}
+	if !raced || enrolments != 2 {
+		t.Fatalf("raced %v, %d partner calls; want a second run with the same key", raced, enrolments)
 	}
 }
