@@ -192,7 +192,7 @@ func TestDefaultServices(t *testing.T) {
 	for _, s := range svcs {
 		names = append(names, s.Name)
 	}
-	if got := strings.Join(names, ","); got != "partnersim,disney,ingress" {
+	if got := strings.Join(names, ","); got != "partnersim,disney,netflix,ingress" {
 		t.Fatalf("start order = %s", got)
 	}
 	env := func(s localstack.Service, key string) string {
@@ -212,6 +212,14 @@ func TestDefaultServices(t *testing.T) {
 		{"disney", "MONGODB_URI", "mongodb://127.0.0.1:27017/"},
 		{"disney", "MONGODB_DATABASE", "disney"},
 		{"disney", "DISNEY_PARTNER_URL", "http://127.0.0.1:8090/disney"},
+		{"partnersim", "NETFLIX_CALLBACK_URL", "http://127.0.0.1:8082/internal/v1/netflix/reports"},
+		{"netflix", "HTTP_ADDR", "127.0.0.1:8082"},
+		{"netflix", "KAFKA_BROKERS", "127.0.0.1:9092"},
+		{"netflix", "MONGODB_URI", "mongodb://127.0.0.1:27017/"},
+		{"netflix", "MONGODB_DATABASE", "netflix"},
+		{"netflix", "NETFLIX_PARTNER_URL", "http://127.0.0.1:8090/netflix"},
+		{"netflix", "WORKFLOW_KEY", "local-only-workflow-key"},
+		{"ingress", "NETFLIX_URL", "http://127.0.0.1:8082"},
 		{"ingress", "HTTP_ADDR", "127.0.0.1:8080"},
 		{"ingress", "KAFKA_BROKERS", "127.0.0.1:9092"},
 		{"ingress", "AUTH_TOKENS", "dev-masmovil=masmovil,dev-yoigo=yoigo"},

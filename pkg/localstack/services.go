@@ -16,8 +16,12 @@ const (
 const (
 	Partnersim = "partnersim"
 	Disney     = "disney"
+	Netflix    = "netflix"
 	Ingress    = "ingress"
 )
+
+// NetflixReportsPath is where the Netflix service receives the partner's reports.
+const NetflixReportsPath = "/internal/v1/netflix/reports"
 
 // Local tokens and workflow key. They are for this machine only: AUTH_TOKENS maps a bearer
 // token to the org it may act for.
@@ -28,18 +32,18 @@ const (
 
 // Addrs are the HTTP listen addresses (host:port) of the services.
 type Addrs struct {
-	Partnersim, Disney, Ingress string
+	Partnersim, Disney, Netflix, Ingress string
 }
 
 // DefaultAddrs are the fixed local ports of `make run`.
 func DefaultAddrs() Addrs {
-	return Addrs{Partnersim: "127.0.0.1:8090", Disney: "127.0.0.1:8081", Ingress: "127.0.0.1:8080"}
+	return Addrs{Partnersim: "127.0.0.1:8090", Disney: "127.0.0.1:8081", Netflix: "127.0.0.1:8082", Ingress: "127.0.0.1:8080"}
 }
 
 // FreeAddrs picks a free loopback port for each service, so tests can run beside `make run`.
 func FreeAddrs() (Addrs, error) {
 	var a Addrs
-	for _, p := range []*string{&a.Partnersim, &a.Disney, &a.Ingress} {
+	for _, p := range []*string{&a.Partnersim, &a.Disney, &a.Netflix, &a.Ingress} {
 		port, err := FreePort()
 		if err != nil {
 			return Addrs{}, err
@@ -61,7 +65,7 @@ func FreePort() (int, error) {
 }
 
 // DefaultServices is the whole system on its local ports, in start order:
-// partnersim, then disney, then ingress.
+// partnersim, then the providers (disney, netflix), then ingress.
 func DefaultServices(binDir string, brokerAddr, mongoURI string) []Service {
 	return ServicesAt(binDir, brokerAddr, mongoURI, DefaultAddrs())
 }
@@ -74,7 +78,11 @@ func ServicesAt(binDir string, brokerAddr, mongoURI string, addrs Addrs) []Servi
 			Name:   Partnersim,
 			Binary: filepath.Join(binDir, Partnersim),
 			Addr:   addrs.Partnersim,
-			Env:    append([]string{"HTTP_ADDR=" + addrs.Partnersim}, common...),
+			Env: append([]string{
+				"HTTP_ADDR=" + addrs.Partnersim,
+				// The Netflix partner pushes its reports (a customer's activation) to the service.
+				"NETFLIX_CALLBACK_URL=http://" + addrs.Netflix + NetflixReportsPath,
+			}, common...),
 		},
 		{
 			Name:   Disney,
@@ -89,6 +97,19 @@ func ServicesAt(binDir string, brokerAddr, mongoURI string, addrs Addrs) []Servi
 			}, common...),
 		},
 		{
+			Name:   Netflix,
+			Binary: filepath.Join(binDir, Netflix),
+			Addr:   addrs.Netflix,
+			Env: append([]string{
+				"HTTP_ADDR=" + addrs.Netflix,
+				"KAFKA_BROKERS=" + brokerAddr,
+				"MONGODB_URI=" + mongoURI,
+				"MONGODB_DATABASE=netflix",
+				"NETFLIX_PARTNER_URL=http://" + addrs.Partnersim + "/netflix",
+				"WORKFLOW_KEY=" + LocalWorkflowKey,
+			}, common...),
+		},
+		{
 			Name:   Ingress,
 			Binary: filepath.Join(binDir, Ingress),
 			Addr:   addrs.Ingress,
@@ -98,6 +119,7 @@ func ServicesAt(binDir string, brokerAddr, mongoURI string, addrs Addrs) []Servi
 				"AUTH_TOKENS=" + LocalAuthTokens,
 				"WORKFLOW_KEY=" + LocalWorkflowKey,
 				"DISNEY_URL=http://" + addrs.Disney,
+				"NETFLIX_URL=http://" + addrs.Netflix,
 			}, common...),
 		},
 	}

@@ -67,6 +67,9 @@ type Deps struct {
 	// InFlight knows the commands this process is handling: the operations endpoint answers
 	// RUNNING for them. The runtime registers them; a provider's queries may read it.
 	InFlight *ledger.InFlight
+	// Publisher is the runtime's Kafka publisher (acks=all), for a provider's internal API that
+	// turns its input into commands (a partner's report); the runtime closes it.
+	Publisher consumer.Publisher
 }
 
 // Wiring is what a provider adds to the runtime.
@@ -168,8 +171,11 @@ func Run(ctx context.Context, spec Spec, cfg Config, log *logrus.Logger) error {
 		_ = client.Disconnect(dctx)
 	}()
 
+	pub := kafkaio.NewPublisher(cfg.Kafka)
+	defer pub.Close()
+
 	inflight := ledger.NewInFlight()
-	w, err := spec.Wire(ctx, Deps{Log: log, DB: db, InFlight: inflight, Ledger: []ledger.Option{
+	w, err := spec.Wire(ctx, Deps{Log: log, DB: db, InFlight: inflight, Publisher: pub, Ledger: []ledger.Option{
 		ledger.WithHandlerTimeout(cfg.Consumer.HandlerTimeout),
 		ledger.WithIdempotencyWindow(cfg.IdempotencyWindow),
 	}})
@@ -190,9 +196,6 @@ func Run(ctx context.Context, spec Spec, cfg Config, log *logrus.Logger) error {
 	if err := kafkaio.EnsureTopics(ctx, cfg.Kafka, topics...); err != nil {
 		return fmt.Errorf("create topics: %w", err)
 	}
-	pub := kafkaio.NewPublisher(cfg.Kafka)
-	defer pub.Close()
-
 	runners := []*consumer.Runner{consumer.New(cfg.consumerConfig(commands, cfg.Consumer.GroupID),
 		w.Handler, pub, log, append([]consumer.Middleware{inflight.Middleware()}, w.Middleware...)...)}
 	for _, c := range w.Consumers {

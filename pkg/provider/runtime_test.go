@@ -251,6 +251,41 @@ func TestTheOutboxRelayPublishesSynchronousChanges(t *testing.T) {
 	infratest.Eventually(t, 45*time.Second, "the relayed status event", func() bool { return projection.has(ledger.EventID("sync-1", 0)) })
 }
 
+// A route that turns its input into a command publishes it with the runtime's publisher; the
+// command consumer then runs it.
+func TestARouteSubmitsCommandsWithTheRuntimesPublisher(t *testing.T) {
+	var projection seen
+	s := startService(t, func(ctx context.Context, deps provider.Deps) (provider.Wiring, error) {
+		w, err := tallyWiring(func(w *provider.Wiring) {
+			w.Consumers = []provider.Consumer{{Topic: events.StatusTopic(name), GroupID: name + "-projection", Handler: projection.handler}}
+		})(ctx, deps)
+		w.Routes = func(r *gin.Engine) {
+			r.POST("/reports/:key", func(c *gin.Context) {
+				e, err := events.New("report-"+c.Param("key"), addType, "/test", c.Param("key"), map[string]string{"org": "yoigo"})
+				if err == nil {
+					events.SetExtensions(&e, "", "", "yoigo")
+					err = deps.Publisher.Publish(c.Request.Context(), events.CommandsTopic(name), e)
+				}
+				if err != nil {
+					c.Status(http.StatusServiceUnavailable)
+					return
+				}
+				c.Status(http.StatusAccepted)
+			})
+		}
+		return w, err
+	})
+	resp, err := http.Post(s.base+"/reports/k1", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	infratest.Eventually(t, 45*time.Second, "the submitted command's status event", func() bool { return projection.has(ledger.EventID("report-k1", 0)) })
+}
+
 func TestJobsRunUntilShutdownAndRestartAfterAFailure(t *testing.T) {
 	var runs atomic.Int32
 	var after atomic.Int32 // the HTTP status the job got once cancelled

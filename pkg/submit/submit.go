@@ -67,17 +67,12 @@ func NewSubmitter(source string, pub Publisher, workflows command.Workflows, rec
 // way a client's retry is the same command, with the same workflow id, and the consumer
 // deduplicates it. A key reused for another request is ErrKeyReused.
 func (s *Submitter) Submit(ctx context.Context, c Command) (Accepted, error) {
-	data, err := json.Marshal(c.Payload)
+	id, data, err := identify(c)
 	if err != nil {
-		return Accepted{}, fmt.Errorf("encode %s: %w", c.Type, err)
+		return Accepted{}, err
 	}
-	operation := c.Provider + "." + c.Operation
-	fingerprint := command.Fingerprint(operation, c.Target, data)
-	var id string
-	if c.IdempotencyKey == "" {
-		id = command.NewID(c.Org, operation, c.Target, c.CorrelationID, data)
-	} else {
-		id = command.NewKeyedID(c.Org, c.Provider, c.IdempotencyKey)
+	fingerprint := command.Fingerprint(c.Provider+"."+c.Operation, c.Target, data)
+	if c.IdempotencyKey != "" {
 		if err := s.keys.check(ctx, c, id, fingerprint); err != nil {
 			return Accepted{}, err
 		}
@@ -93,6 +88,25 @@ func (s *Submitter) Submit(ctx context.Context, c Command) (Accepted, error) {
 		s.keys.accepted(id, fingerprint)
 	}
 	return Accepted{WorkflowID: wf, RunID: id}, nil
+}
+
+// CommandID is the id Submit gives c: a check made before submitting can tell the command's own
+// earlier effect (a retry) from another command's.
+func CommandID(c Command) (string, error) {
+	id, _, err := identify(c)
+	return id, err
+}
+
+// identify returns the command's id and its payload encoded.
+func identify(c Command) (string, []byte, error) {
+	data, err := json.Marshal(c.Payload)
+	if err != nil {
+		return "", nil, fmt.Errorf("encode %s: %w", c.Type, err)
+	}
+	if c.IdempotencyKey != "" {
+		return command.NewKeyedID(c.Org, c.Provider, c.IdempotencyKey), data, nil
+	}
+	return command.NewID(c.Org, c.Provider+"."+c.Operation, c.Target, c.CorrelationID, data), data, nil
 }
 
 // commandEvent is the CloudEvent of an accepted command, timed now, with data, the payload as

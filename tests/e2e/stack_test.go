@@ -1,5 +1,5 @@
 // Package e2e runs the whole local stack — the embedded broker and MongoDB-wire server, and the
-// partnersim, disney and ingress binaries as child processes — and drives it over HTTP and Kafka
+// partnersim, disney, netflix and ingress binaries as child processes — and drives it over HTTP and Kafka
 // as clients, upstream billing and analytics consumers would.
 package e2e
 
@@ -94,7 +94,7 @@ func build(bin string) error {
 		return err
 	}
 	cmd := exec.Command("go", "build", "-o", bin+string(filepath.Separator),
-		"./services/partnersim", "./services/disney", "./services/ingress")
+		"./services/partnersim", "./services/disney", "./services/netflix", "./services/ingress")
 	cmd.Dir = root
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	return cmd.Run()

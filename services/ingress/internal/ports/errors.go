@@ -62,6 +62,7 @@ const (
 // (a missing route) included, is the service's fault, not the client's: 503.
 var internalCodes = map[string]int{
 	httpx.CodeSubscriptionNotFound: http.StatusNotFound,
+	"PHONE_NOT_FOUND":              http.StatusNotFound,
 	"INVALID_TRANSITION":           http.StatusConflict,
 	"PARTNER_REJECTED":             http.StatusUnprocessableEntity,
 }

@@ -1,6 +1,7 @@
 package ports
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -9,6 +10,7 @@ import (
 	"provision.local/pkg/command"
 	"provision.local/pkg/httpx"
 	"provision.local/pkg/submit"
+	"provision.local/services/ingress/internal/adapters"
 )
 
 // Headers that tell a client which workflow an accepted command started; 204 answers have no
@@ -39,6 +41,12 @@ type Command struct {
 	// subscription's commands stay in order), its target (what it acts on, part of its identity)
 	// and its payload, the catalog's struct of Type.
 	Build func(r Request) (key, target string, payload any, err error)
+	// Check, when set, asks the owning service about the command's target before the command
+	// is accepted (a read, never a write) and returns the refusal to answer instead: a create
+	// for a partner account enrolled already (409), a change of an unknown subscription (404).
+	// commandID is the id the command gets, so that a retry of a command that took effect is
+	// accepted again (and deduplicated) rather than refused.
+	Check func(ctx context.Context, internal *adapters.Client, r Request, commandID string) error
 }
 
 // Forward is an operation the owning service answers (queries, synchronous operations): the
@@ -75,11 +83,18 @@ func (cmd Command) handler(api *API, op Operation) gin.HandlerFunc {
 			writeError(c, err)
 			return
 		}
-		a, err := api.Submitter.Submit(c.Request.Context(), submit.Command{
+		sc := submit.Command{
 			Provider: cmd.Provider, Org: r.Org, Operation: cmd.Operation, Target: target,
 			CorrelationID: r.CorrelationID, IdempotencyKey: key,
 			Type: cmd.Type, PartitionKey: partition, Payload: payload,
-		})
+		}
+		if cmd.Check != nil {
+			err = cmd.check(c.Request.Context(), api, r, sc)
+		}
+		var a submit.Accepted
+		if err == nil {
+			a, err = api.Submitter.Submit(c.Request.Context(), sc)
+		}
 		if err != nil {
 			writeError(c, err)
 			return
@@ -95,6 +110,15 @@ func (cmd Command) handler(api *API, op Operation) gin.HandlerFunc {
 			c.JSON(op.Success.Status, gin.H{"message": cmd.Message, "workflowId": a.WorkflowID, "runId": a.RunID})
 		}
 	}
+}
+
+// check runs the command's Check with the id the command will get.
+func (cmd Command) check(ctx context.Context, api *API, r Request, sc submit.Command) error {
+	id, err := submit.CommandID(sc)
+	if err != nil {
+		return err
+	}
+	return cmd.Check(ctx, api.Internal, r, id)
 }
 
 // idempotencyKey returns the request's Idempotency-Key, "" when it has none. It answers 400 and

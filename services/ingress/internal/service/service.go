@@ -33,6 +33,7 @@ type Config struct {
 	WorkflowKey string `env:"WORKFLOW_KEY" required:"true" secret:"true"`
 	// The internal API of each provider service; one field per provider (see providerURLs).
 	DisneyURL       string        `env:"DISNEY_URL" default:"http://127.0.0.1:8081"`
+	NetflixURL      string        `env:"NETFLIX_URL" default:"http://127.0.0.1:8082"`
 	UpstreamTimeout time.Duration `env:"UPSTREAM_TIMEOUT" default:"10s"`
 	BodyLimit       int64         `env:"HTTP_BODY_LIMIT" default:"1048576"`
 	// IdempotencyWindow is how long an Idempotency-Key or a derived command id dedupes; the
@@ -54,6 +55,9 @@ func (cfg Config) providerURLs() map[string]string {
 	urls := map[string]string{}
 	if cfg.DisneyURL != "" {
 		urls[events.ProviderDisney] = cfg.DisneyURL
+	}
+	if cfg.NetflixURL != "" {
+		urls[events.ProviderNetflix] = cfg.NetflixURL
 	}
 	return urls
 }

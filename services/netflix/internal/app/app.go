@@ -7,6 +7,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -34,6 +35,11 @@ type Partner interface {
 	Reactivate(ctx context.Context, key string, c events.NetflixReactivateSubscription) (Receipt, error)
 	// Status is Netflix's view of the partner account's bundle.
 	Status(ctx context.Context, org, pai string) (PartnerStatus, error)
+	// Token asks for a securitized URL the customer opens to activate the bundle.
+	Token(ctx context.Context, key, org, pai string, r TokenRequest) (Token, error)
+	// EnrolPhone and RemovePhone enrol a phone with Digital Virgo and end its enrolment.
+	EnrolPhone(ctx context.Context, key, org, pai string, p PhoneEnrolment) error
+	RemovePhone(ctx context.Context, key, org, pai, phone string) error
 }
 
 // Receipt is Netflix's acknowledgement of a change.
@@ -66,6 +72,8 @@ type Store interface {
 	outcome.Store[domain.Subscription]
 	Get(ctx context.Context, id string) (domain.Subscription, int64, error)
 	History(ctx context.Context, aggregateID string, limit int64) ([]ledger.Operation, error)
+	// ExecuteRelayed runs a command outside the consumer; the runtime's relay publishes its events.
+	ExecuteRelayed(ctx context.Context, cmd ledger.Command, decide ledger.Decide[domain.Subscription]) ([]consumer.Output, error)
 }
 
 // App is the Netflix application service.
@@ -74,12 +82,14 @@ type App struct {
 	partner Partner
 	clock   func() time.Time
 	runner  *outcome.Executor[domain.Subscription]
+	// relayed runs the synchronous changes (digitalvirgo) through the store's outbox.
+	relayed *outcome.Executor[domain.Subscription]
 }
 
 // New returns the application service over its store and the Netflix partner.
 func New(store Store, partner Partner) *App {
 	a := &App{store: store, partner: partner, clock: func() time.Time { return time.Now().UTC() }}
-	a.runner = outcome.New(outcome.Config[domain.Subscription]{
+	cfg := outcome.Config[domain.Subscription]{
 		Provider:    events.ProviderNetflix,
 		Source:      Source,
 		Store:       store,
@@ -88,7 +98,10 @@ func New(store Store, partner Partner) *App {
 		Details:     statusDetails,
 		Classify:    classify,
 		Now:         a.clock,
-	})
+	}
+	a.runner = outcome.New(cfg)
+	cfg.Store = relayedStore{store}
+	a.relayed = outcome.New(cfg)
 	return a
 }
 
@@ -155,11 +168,21 @@ func statusDetails(s domain.Subscription) any {
 // from those worth retrying (the store, Netflix unreachable or overloaded).
 var classify = outcome.Classifier(
 	outcome.Is(domain.ErrNotFound, "SUBSCRIPTION_NOT_FOUND", "NOT_FOUND"),
+	outcome.Is(domain.ErrPhoneNotFound, "PHONE_NOT_FOUND", "NOT_FOUND"),
 	outcome.Is(domain.ErrAlreadyEnrolled, "PARTNER_ACCOUNT_ALREADY_ENROLLED", "CONFLICT"),
 	outcome.As[*domain.IllegalTransition]("INVALID_TRANSITION", "OPERATION_NOT_ALLOWED"),
 	outcome.As[*domain.InvalidField]("INVALID_FIELD", "BAD_REQUEST"),
 	outcome.As[*PartnerRefusal]("PARTNER_REJECTED", "PARTNER_ERROR"),
 )
+
+// ExactPAI is a PAI as JSON: an integer of its digits, as the seed writes it, from the text so
+// that no float rounds it; digits with a leading zero are no JSON number and are a string.
+func ExactPAI(pai string) any {
+	if len(pai) > 1 && pai[0] == '0' {
+		return pai
+	}
+	return json.Number(pai)
+}
 
 // IsNotFound reports whether a query's error means there is no such subscription.
 func IsNotFound(err error) bool {

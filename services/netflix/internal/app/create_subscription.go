@@ -27,6 +27,6 @@ func (a *App) CreateSubscription(ctx context.Context, m Meta, c events.NetflixCr
 				return s, err
 			}
 			r, err := a.partner.Enrol(ctx, m.CommandID, c)
-			return s.Enrolled(r.TransactionID), err
+			return s.Enrolled(r.TransactionID, m.CommandID), err
 		})
 }

@@ -86,3 +86,20 @@ func (p *partner) Status(_ context.Context, org, pai string) (app.PartnerStatus,
 	defer p.mu.Unlock()
 	return p.status, nil
 }
+
+func (p *partner) Token(_ context.Context, key, _, pai string, r app.TokenRequest) (app.Token, error) {
+	if _, err := p.receive(call{"Token", key, pai, r}); err != nil {
+		return app.Token{}, err
+	}
+	return app.Token{Token: "token-" + key, RequestedSecuritizedURL: "https://partner.example/activate?token=token-" + key}, nil
+}
+
+func (p *partner) EnrolPhone(_ context.Context, key, _, pai string, e app.PhoneEnrolment) error {
+	_, err := p.receive(call{"EnrolPhone", key, pai, e})
+	return err
+}
+
+func (p *partner) RemovePhone(_ context.Context, key, _, pai, phone string) error {
+	_, err := p.receive(call{"RemovePhone", key, pai, phone})
+	return err
+}

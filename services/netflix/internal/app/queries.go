@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"provision.local/pkg/ledger"
-	"provision.local/pkg/mongox"
 	"provision.local/services/netflix/internal/domain"
 )
 
@@ -15,7 +14,7 @@ const historyLimit = 500
 // Subscription returns the subscription of a PAI in an org; domain.ErrNotFound when there is none.
 func (a *App) Subscription(ctx context.Context, org, pai string) (domain.Subscription, error) {
 	s, _, err := a.store.Get(ctx, domain.Key(org, pai))
-	if errors.Is(err, mongox.ErrNotFound) {
+	if IsNotFound(err) {
 		return domain.Subscription{}, domain.ErrNotFound
 	}
 	return s, err

@@ -64,8 +64,13 @@ type Subscription struct {
 	BillingEventID string `bson:"billingEventId,omitempty"`
 	// OriginalTransactionID is Netflix's id of the enrolment.
 	OriginalTransactionID string `bson:"originalTransactionId,omitempty"`
+	// EnrolledBy is the id of the command that enrolled the bundle: a retry of that command is
+	// not a second enrolment.
+	EnrolledBy string `bson:"enrolledBy,omitempty"`
 	// ActivatedAt is when the customer activated the bundle; zero until then.
 	ActivatedAt time.Time `bson:"activatedAt,omitempty"`
+	// DigitalVirgo are the phones enrolled with Digital Virgo on the bundle (personal data).
+	DigitalVirgo []string `bson:"digitalVirgo,omitempty"`
 	// LastEvent is the Netflix event the last change recorded; nil when it recorded none.
 	LastEvent *Event    `bson:"lastEvent,omitempty"`
 	CreatedAt time.Time `bson:"createdAt"`
@@ -108,9 +113,9 @@ func New(e Enrolment, now time.Time) (Subscription, error) {
 // enrolment of its PAI is refused until it is cancelled.
 func (s Subscription) IsEnrolled() bool { return s.Status != Cancelled }
 
-// Enrolled records Netflix's id of the enrolment.
-func (s Subscription) Enrolled(transactionID string) Subscription {
-	s.OriginalTransactionID = transactionID
+// Enrolled records Netflix's id of the enrolment and the command that made it.
+func (s Subscription) Enrolled(transactionID, commandID string) Subscription {
+	s.OriginalTransactionID, s.EnrolledBy = transactionID, commandID
 	return s
 }
 

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"reflect"
+	"time"
+)
 
 // Changes are the fields an update sets; an empty field is left as it is.
 type Changes struct {
@@ -37,7 +40,7 @@ func (s Subscription) Update(c Changes, now time.Time) (Subscription, EventType,
 		set(&next.Email, c.Email)
 	}
 	next.UpdatedAt, next.LastEvent = s.UpdatedAt, s.LastEvent
-	if next == s {
+	if reflect.DeepEqual(next, s) {
 		return s, "", ErrNothingToChange
 	}
 	var kind EventType
