@@ -2,6 +2,7 @@ package localstack
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"path/filepath"
 )
@@ -53,9 +54,20 @@ func FreeAddrs() (Addrs, error) {
 	return a, nil
 }
 
-// FreePort asks the kernel for a free TCP port on 127.0.0.1. Another process can take it before
-// the caller binds it; for tests that is good enough.
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago. Another process can
+// still take it before the caller binds it; for tests that is good enough.
 func FreePort() (int, error) {
+	// Below Linux's ephemeral range (32768-60999): a port from there can be taken by any outgoing
+	// connection, of this process or another, between this check and the child's bind.
+	const low, high = 20000, 32000
+	for range 64 {
+		port := low + rand.IntN(high-low)
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			l.Close()
+			return port, nil
+		}
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, fmt.Errorf("find a free port: %w", err)

@@ -5,12 +5,12 @@ package infratest
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"testing"
 	"time"
 
 	"provision.local/pkg/localinfra"
+	"provision.local/pkg/localstack"
 )
 
 // MainWithBroker starts an embedded broker, stores its address in addr, runs the tests and exits.
@@ -49,12 +49,11 @@ func MainWithMongo(m *testing.M, uri *string) {
 // FreeAddr returns a loopback host:port that was free a moment ago.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := localstack.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return fmt.Sprintf("127.0.0.1:%d", port)
 }
 
 // Eventually polls cond until it holds, failing the test when timeout passes first.
