@@ -58,8 +58,8 @@ func NewEventsProjection(q *app.EventsQuery) consumer.Handler {
 		if err := json.Unmarshal(msg.Event.Data(), &s); err != nil {
 			return nil, consumer.Permanent(fmt.Errorf("decode %s: %w", statusType, err))
 		}
-		if s.Org == "" {
-			return nil, consumer.Permanent(fmt.Errorf("%s %s names no org", statusType, msg.Event.ID()))
+		if ext := events.Extension(msg.Event, events.ExtOrg); s.Org == "" || (ext != "" && ext != s.Org) {
+			return nil, consumer.Permanent(fmt.Errorf("%s %s: its org %q is empty or not its org extension's", statusType, msg.Event.ID(), s.Org))
 		}
 		return nil, q.ProjectEvent(ctx, s)
 	}
