@@ -42,15 +42,13 @@ type Config struct {
 	EventsKey string `env:"NETFLIX_EVENTS_KEY" secret:"true"`
 	// EventsMinAge is how long before now an events window must end: the delay within which the
 	// projection appends a status event's Netflix event, so that paging misses none.
-	EventsMinAge   time.Duration `env:"NETFLIX_EVENTS_MIN_AGE" default:"15m"`
-	EventsPageSize int           `env:"NETFLIX_EVENTS_PAGE_SIZE" default:"100"`
+	EventsMinAge time.Duration `env:"NETFLIX_EVENTS_MIN_AGE" default:"15m"`
+	// EventsPageSize is the most events a page holds (at most eventfeed.MaxLimit).
+	EventsPageSize int `env:"NETFLIX_EVENTS_PAGE_SIZE" default:"100"`
 }
 
 // EventsCollection is the collection of the events feed in the service's database.
 const EventsCollection = "netflix_events"
-
-// eventsGroup is the consumer group of the events projection.
-const eventsGroup = events.ProviderNetflix + "-events"
 
 // LoadConfig reads the configuration from the environment; the database and the consumer group
 // default to "netflix".
@@ -97,8 +95,9 @@ func (cfg Config) wire(ctx context.Context, deps provider.Deps) (provider.Wiring
 		Operations: store,
 		Routes:     routes,
 		Outboxes:   []provider.Outbox{store},
+		// The events projection, in a group of its own beside the command consumer's.
 		Consumers: []provider.Consumer{{
-			Topic: events.StatusTopic(events.ProviderNetflix), GroupID: eventsGroup, Handler: ports.NewEventsProjection(eventsQuery),
+			Topic: events.StatusTopic(events.ProviderNetflix), GroupID: cfg.Consumer.GroupID + "-events", Handler: ports.NewEventsProjection(eventsQuery),
 		}},
 	}, nil
 }
