@@ -1,6 +1,7 @@
 package localstack
 
 import (
+	crand "crypto/rand"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -119,6 +120,8 @@ func ServicesAt(binDir string, brokerAddr, mongoURI string, addrs Addrs) []Servi
 				"MONGODB_DATABASE=netflix",
 				"NETFLIX_PARTNER_URL=http://" + addrs.Partnersim + "/netflix",
 				"WORKFLOW_KEY=" + LocalWorkflowKey,
+				// Drawn per stack: the events offsets it signs are valid while the stack runs.
+				"NETFLIX_EVENTS_KEY=" + crand.Text() + crand.Text(), // 52 characters; the service takes 32 or more
 			}, common...),
 		},
 		{

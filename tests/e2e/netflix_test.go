@@ -111,6 +111,12 @@ func netflixSeedExpectations(org string) map[string]seedExpect {
 		}},
 		"netflixDeactivateDigitalVirgo": {http.StatusNoContent, "", nil},
 		"netflixCancelSubscription":     {http.StatusNoContent, "COMPLETED", bundleIs("CANCELLED")},
+		// The seed's window is of May 2023, long past the 14 days the endpoint reaches back.
+		"netflixListEvents": {http.StatusBadRequest, "", func(t *testing.T, r response) {
+			if code := errorCode(t, r); code != "INVALID_START_TIMESTAMP" {
+				t.Fatalf("events %s, want INVALID_START_TIMESTAMP", r.Body)
+			}
+		}},
 	}
 }
 

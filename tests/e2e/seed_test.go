@@ -106,9 +106,9 @@ type seedExpect struct {
 // TestSeedCurls sends every curl example of the seeds (api/testdata/seed-curls.sh: 52, each
 // tagged with its operation) to the ingress, host replaced and a token of the path's org added.
 // None answers 404 or 405. The Disney and Netflix ones answer as the seed says and do what they
-// say (below, and netflixSeedExpectations: the Netflix cancel is sent last); every other one,
-// Netflix's events listing included, answers 501 NOT_IMPLEMENTED in its family's error shape, its
-// provider or store not being built yet.
+// say (below, and netflixSeedExpectations: the Netflix cancel is sent last); every other one
+// answers 501 NOT_IMPLEMENTED in its family's error shape, its provider or store not being built
+// yet.
 //
 // The seed creates ENT1664367665579 but then addresses subscription 4567890123456789 (the
 // examples were written independently), so the test also creates that one first; and the seed's

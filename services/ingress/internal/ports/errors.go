@@ -65,6 +65,12 @@ var internalCodes = map[string]int{
 	"PHONE_NOT_FOUND":              http.StatusNotFound,
 	"INVALID_TRANSITION":           http.StatusConflict,
 	"PARTNER_REJECTED":             http.StatusUnprocessableEntity,
+	// The Netflix events endpoint's rules on its window, types and offset.
+	"INVALID_START_TIMESTAMP": http.StatusBadRequest,
+	"INVALID_END_TIMESTAMP":   http.StatusBadRequest,
+	"INVALID_EVENT_TYPE":      http.StatusBadRequest,
+	"INVALID_OFFSET":          http.StatusBadRequest,
+	CodeInvalidQuery:          http.StatusBadRequest,
 }
 
 // writeError is the one place that maps the ingress's errors, and the provider services' answers,

@@ -115,6 +115,7 @@ var Routes = map[string]Route{
 	"netflixGenerateUrl":           Forward{Provider: events.ProviderNetflix, Path: netflixSubscription("/geturl"), Body: true, Keyed: true},
 	"netflixGetSubscriptionStatus": Forward{Provider: events.ProviderNetflix, Path: netflixSubscription("/status")},
 	"netflixEnrollDigitalVirgo":    Forward{Provider: events.ProviderNetflix, Path: netflixSubscription("/digitalvirgo"), Body: true, Keyed: true},
+	"netflixListEvents":            Forward{Provider: events.ProviderNetflix, Path: netflixEvents},
 	"netflixDeactivateDigitalVirgo": Forward{Provider: events.ProviderNetflix, Keyed: true, Path: func(r Request) string {
 		return netflixSubscription("/digitalvirgo/" + url.PathEscape(r.Param("phone_number")))(r)
 	}},
@@ -155,6 +156,18 @@ func netflixSubscription(suffix string) func(r Request) string {
 
 func netflixPath(org, pai string) string {
 	return "/internal/v1/orgs/" + url.PathEscape(org) + "/subscriptions/" + url.PathEscape(pai)
+}
+
+// netflixEvents is the Netflix service's internal path of the events query, with the document's
+// query parameters as sent: the service applies the rules on the window, types and offset.
+func netflixEvents(r Request) string {
+	q := url.Values{}
+	for _, name := range []string{"startTimestamp", "endTimestamp", "offset", "events"} {
+		if v := r.Query(name); v != "" {
+			q.Set(name, v)
+		}
+	}
+	return "/internal/v1/orgs/" + url.PathEscape(r.Org) + "/events?" + q.Encode()
 }
 
 // netflixBodyPAI is the create body's partner_account_id as its digits: the document takes a JSON

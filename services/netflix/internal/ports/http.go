@@ -130,7 +130,10 @@ func writeError(c *gin.Context, err error) {
 	var failure *ledger.Failure
 	var illegal *domain.IllegalTransition
 	var refusal *app.PartnerRefusal
+	var badQuery *app.InvalidEventsQuery
 	switch {
+	case errors.As(err, &badQuery):
+		httpx.Fail(c, http.StatusBadRequest, badQuery.Code, badQuery.Details)
 	case app.IsNotFound(err):
 		httpx.Fail(c, http.StatusNotFound, httpx.CodeSubscriptionNotFound, "no such Netflix subscription for this org")
 	case errors.As(err, &failure):
