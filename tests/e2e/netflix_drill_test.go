@@ -38,7 +38,8 @@ type drillCommand struct {
 	// fails is the error code the command must fail with; "" when it must complete.
 	fails string
 
-	workflowID string // set once accepted
+	workflowID string        // set once accepted
+	sent       chan struct{} // closed once the client is done sending it, accepted or not
 }
 
 // TestNetflixCrashDrill sends 200 Netflix commands from several clients (100 creates, then on
@@ -82,6 +83,7 @@ func TestNetflixCrashDrill(t *testing.T) {
 				key: "drill-suspend-" + pai, fails: "INVALID_TRANSITION",
 				body: jsonf(`{"suspend_event_id":"drill-suspend-%s","reason":"PAYMENT_INSTRUMENT_FAILURE"}`, pai)}
 		}
+		c.create.sent, c.followUp.sent = make(chan struct{}), make(chan struct{})
 		chains[i] = c
 	}
 
@@ -106,6 +108,19 @@ func TestNetflixCrashDrill(t *testing.T) {
 		}
 	}
 	var accepted, retried atomic.Int32
+	send := func(cmd *drillCommand) error {
+		defer close(cmd.sent)
+		if cmd.after != nil {
+			<-cmd.after.sent
+			if cmd.after.workflowID == "" {
+				return fmt.Errorf("%s %s: its create was not accepted", cmd.method, cmd.path)
+			}
+			if err := workflowEnded(t, cmd.after.workflowID, deadline); err != nil {
+				return err
+			}
+		}
+		return acceptRetrying(t, cmd, deadline, &retried)
+	}
 	var wg sync.WaitGroup
 	work := make(chan []*drillCommand)
 	errs := make(chan string, 2*accounts)
@@ -115,13 +130,7 @@ func TestNetflixCrashDrill(t *testing.T) {
 			defer wg.Done()
 			for job := range work {
 				for _, cmd := range job {
-					if cmd.after != nil {
-						if err := workflowEnded(t, cmd.after.workflowID, deadline); err != nil {
-							errs <- err.Error()
-							break
-						}
-					}
-					if err := acceptRetrying(t, cmd, deadline, &retried); err != nil {
+					if err := send(cmd); err != nil {
 						errs <- err.Error()
 						break
 					}
@@ -133,14 +142,19 @@ func TestNetflixCrashDrill(t *testing.T) {
 	crashed := make(chan error, 1)
 	go func() {
 		for accepted.Load() < 50 {
+			if time.Now().After(deadline) {
+				crashed <- fmt.Errorf("only %d commands accepted at the deadline", accepted.Load())
+				return
+			}
 			time.Sleep(5 * time.Millisecond)
 		}
 		if err := stack.Kill("netflix"); err != nil {
 			crashed <- fmt.Errorf("kill netflix: %w", err)
 			return
 		}
-		n := accepted.Load()
-		t.Logf("netflix killed after %d accepted commands, the partner had made %v", n, netflixPartnerStats(t).Effects)
+		var at partnerRequests
+		err := adminCall(http.MethodGet, "/admin/requests/netflix", &at)
+		t.Logf("netflix killed after %d accepted commands, the partner had made %v (%v)", accepted.Load(), at.Effects, err)
 		if err := stack.Restart("netflix"); err != nil {
 			crashed <- fmt.Errorf("restart netflix: %w", err)
 			return
@@ -366,22 +380,29 @@ func resetNetflixPartnerStats(t *testing.T) {
 // partnerAdmin calls partnersim's admin API and decodes the answer into v unless v is nil.
 func partnerAdmin(t *testing.T, method, path string, v any) {
 	t.Helper()
+	if err := adminCall(method, path, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func adminCall(method, path string, v any) error {
 	req, err := http.NewRequest(method, partner+path, nil)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		t.Fatalf("%s %s: %d", method, path, resp.StatusCode)
+		return fmt.Errorf("%s %s: %d", method, path, resp.StatusCode)
 	}
 	if v == nil {
-		return
+		return nil
 	}
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		t.Fatalf("%s %s: decode: %v", method, path, err)
+		return fmt.Errorf("%s %s: decode: %w", method, path, err)
 	}
+	return nil
 }
