@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"path/filepath"
+	"sync"
 )
 
 // Default local addresses; docs/architecture.md lists the same ports.
@@ -58,24 +59,32 @@ func FreeAddrs() (Addrs, error) {
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago. Another process can
 // still take it before the caller binds it; for tests that is good enough.
 func FreePort() (int, error) {
+	handedOut.Lock()
+	defer handedOut.Unlock()
 	// Below Linux's ephemeral range (32768-60999): a port from there can be taken by any outgoing
-	// connection, of this process or another, between this check and the child's bind.
+	// connection, of this process or another, between this check and the child's bind. A port
+	// handed out before is not handed out again: its owner may not have bound it yet.
 	const low, high = 20000, 32000
 	for range 64 {
 		port := low + rand.IntN(high-low)
+		if handedOut.ports[port] {
+			continue
+		}
 		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 		if err == nil {
 			l.Close()
+			handedOut.ports[port] = true
 			return port, nil
 		}
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return 0, fmt.Errorf("find a free port: none of 64 tried in %d-%d was free", low, high)
 }
+
+// handedOut are the ports FreePort gave this process.
+var handedOut = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
 
 // DefaultServices is the whole system on its local ports, in start order:
 // partnersim, then the providers (disney, netflix), then ingress.
