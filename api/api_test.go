@@ -76,8 +76,7 @@ var seedOperations = []string{
 // too, with uuid and email given validators, so an example with a malformed UUID fails.
 func load(t *testing.T) *openapi3.T {
 	t.Helper()
-	openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
-	openapi3.DefineStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail))
+	api.DefineFormats()
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(api.OpenAPI)
 	if err != nil {

@@ -40,6 +40,9 @@ func TestNetflixBadInput(t *testing.T) {
 		{"createNumberForPhone", http.MethodPost, netflixSubs, create(`,"netflix_phone":34612345678`), "netflix_phone"},
 		{"updateLowercaseCountry", http.MethodPatch, sub, `{"partner_charge_country":"Es"}`, "partner_charge_country"},
 		{"updateBillingEventIDOver1024Bytes", http.MethodPatch, sub, `{"billing_event_id":"` + strings.Repeat("u", 1025) + `"}`, "billing_event_id"},
+		// 513 characters, 1026 bytes: the limit is in bytes.
+		{"createBillingEventIDOver1024BytesInFewerCharacters", http.MethodPost, netflixSubs, create(`,"billing_event_id":"` + strings.Repeat("é", 513) + `"`), "billing_event_id"},
+		{"updateBillingEventIDOver1024BytesInFewerCharacters", http.MethodPatch, sub, `{"billing_event_id":"` + strings.Repeat("é", 513) + `"}`, "billing_event_id"},
 		{"updatePhoneNotE164", http.MethodPatch, sub, `{"netflix_phone":"+34-612-345-678"}`, "netflix_phone"},
 		{"geturlValidityOver86400", http.MethodPost, sub + "/geturl", token(`,"validity_duration_in_seconds":86401`), "validity_duration_in_seconds"},
 		{"geturlValidityAsString", http.MethodPost, sub + "/geturl", token(`,"validity_duration_in_seconds":"3600"`), "validity_duration_in_seconds"},

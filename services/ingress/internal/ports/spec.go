@@ -15,6 +15,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
+
+	"provision.local/api"
 )
 
 // Spec is the public API document, loaded and validated, and its operations as the ingress
@@ -45,13 +47,12 @@ type Success struct {
 
 var registerOnce sync.Once
 
-// LoadSpec parses and validates the document. The uuid and email formats are checked with
-// kin-openapi's expressions, as the document's own tests check its examples, and JSON bodies are
-// read by strictJSON.
+// LoadSpec parses and validates the document. Its string formats are checked with the validators
+// package api defines, as the document's own tests check its examples, and JSON bodies are read
+// by strictJSON.
 func LoadSpec(raw []byte) (*Spec, error) {
 	registerOnce.Do(func() {
-		openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
-		openapi3.DefineStringFormatValidator("email", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail))
+		api.DefineFormats()
 		openapi3filter.RegisterBodyDecoder("application/json", strictJSON)
 	})
 	doc, err := openapi3.NewLoader().LoadFromData(raw)
