@@ -1,9 +1,7 @@
 package disney
 
 import (
-	"bytes"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -115,7 +113,7 @@ type activationURLResponse struct {
 
 func (a *API) create(_ *gin.Context, body []byte) sim.Response {
 	var in createRequest
-	if err := decode(body, &in, true); err != nil {
+	if err := sim.Decode(body, &in, true); err != nil {
 		return a.fail(err)
 	}
 	e, err := NewEntitlement(in.EntitlementID, in.UserID, in.Provider, in.Products, a.partner.Now())
@@ -126,7 +124,7 @@ func (a *API) create(_ *gin.Context, body []byte) sim.Response {
 		return a.fail(fmt.Errorf("%w: %q", ErrEntitlementExists, e.EntitlementID))
 	}
 	a.entitlements.Put(e.EntitlementID, e)
-	return effect(sim.JSON(http.StatusCreated, e))
+	return sim.Effect(sim.JSON(http.StatusCreated, e))
 }
 
 func (a *API) get(c *gin.Context, _ []byte) sim.Response {
@@ -139,7 +137,7 @@ func (a *API) get(c *gin.Context, _ []byte) sim.Response {
 
 func (a *API) modifyProducts(c *gin.Context, body []byte) sim.Response {
 	var in productsRequest
-	if err := decode(body, &in, true); err != nil {
+	if err := sim.Decode(body, &in, true); err != nil {
 		return a.fail(err)
 	}
 	return a.update(c.Param("id"), func(e Entitlement, now time.Time) (Entitlement, error) {
@@ -149,7 +147,7 @@ func (a *API) modifyProducts(c *gin.Context, body []byte) sim.Response {
 
 func (a *API) suspend(c *gin.Context, body []byte) sim.Response {
 	var in productsRequest
-	if err := decode(body, &in, false); err != nil {
+	if err := sim.Decode(body, &in, false); err != nil {
 		return a.fail(err)
 	}
 	return a.update(c.Param("id"), func(e Entitlement, now time.Time) (Entitlement, error) {
@@ -159,7 +157,7 @@ func (a *API) suspend(c *gin.Context, body []byte) sim.Response {
 
 func (a *API) reactivate(c *gin.Context, body []byte) sim.Response {
 	var in productsRequest
-	if err := decode(body, &in, false); err != nil {
+	if err := sim.Decode(body, &in, false); err != nil {
 		return a.fail(err)
 	}
 	return a.update(c.Param("id"), func(e Entitlement, now time.Time) (Entitlement, error) {
@@ -169,7 +167,7 @@ func (a *API) reactivate(c *gin.Context, body []byte) sim.Response {
 
 func (a *API) cancel(c *gin.Context, body []byte) sim.Response {
 	var in cancelRequest
-	if err := decode(body, &in, false); err != nil {
+	if err := sim.Decode(body, &in, false); err != nil {
 		return a.fail(err)
 	}
 	return a.update(c.Param("id"), func(e Entitlement, now time.Time) (Entitlement, error) {
@@ -178,7 +176,7 @@ func (a *API) cancel(c *gin.Context, body []byte) sim.Response {
 }
 
 func (a *API) activation(c *gin.Context, body []byte) sim.Response {
-	if err := decode(body, &struct{}{}, false); err != nil {
+	if err := sim.Decode(body, &struct{}{}, false); err != nil {
 		return a.fail(err)
 	}
 	return a.update(c.Param("id"), func(e Entitlement, now time.Time) (Entitlement, error) {
@@ -189,7 +187,7 @@ func (a *API) activation(c *gin.Context, body []byte) sim.Response {
 
 func (a *API) activationURL(c *gin.Context, body []byte) sim.Response {
 	var in activationURLRequest
-	if err := decode(body, &in, true); err != nil {
+	if err := sim.Decode(body, &in, true); err != nil {
 		return a.fail(err)
 	}
 	now := a.partner.Now()
@@ -197,7 +195,7 @@ func (a *API) activationURL(c *gin.Context, body []byte) sim.Response {
 	if in.ExpireDate != "" {
 		t, err := time.Parse(time.RFC3339, in.ExpireDate)
 		if err != nil {
-			return a.fail(invalid("expireDate must be an RFC 3339 date-time"))
+			return a.fail(sim.Invalid("expireDate must be an RFC 3339 date-time"))
 		}
 		// A date already past is accepted, as the seed's own example sends one: the link is
 		// issued and simply cannot be opened.
@@ -218,7 +216,7 @@ func (a *API) activationURL(c *gin.Context, body []byte) sim.Response {
 		entitlementID: e.EntitlementID,
 		expiresAt:     expires,
 	})
-	return effect(sim.JSON(http.StatusCreated, activationURLResponse{
+	return sim.Effect(sim.JSON(http.StatusCreated, activationURLResponse{
 		URL:        fmt.Sprintf("http://%s/%s/activate/%s", c.Request.Host, Name, token),
 		ExpiryDate: expires.Format(time.RFC3339),
 	}))
@@ -275,27 +273,7 @@ func (a *API) update(id string, change func(Entitlement, time.Time) (Entitlement
 		return a.fail(err)
 	}
 	a.entitlements.Put(id, next)
-	return effect(sim.JSON(http.StatusOK, next))
+	return sim.Effect(sim.JSON(http.StatusOK, next))
 }
 
-func (a *API) fail(err error) sim.Response { return errorResponse(a.partner, err) }
-
-func effect(r sim.Response) sim.Response {
-	r.Effect = true
-	return r
-}
-
-// decode reads a JSON object body. Unknown fields are ignored, as partners do; an empty body is
-// an empty object unless required.
-func decode(body []byte, v any, required bool) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		if required {
-			return invalid("a JSON body is required")
-		}
-		return nil
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return invalid("the body is not valid JSON for this operation")
-	}
-	return nil
-}
+func (a *API) fail(err error) sim.Response { return a.partner.ErrorResponse(err, errorCodes) }

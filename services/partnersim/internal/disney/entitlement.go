@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"time"
+
+	"provision.local/services/partnersim/internal/sim"
 )
 
 // State is the lifecycle state of an entitlement.
@@ -150,7 +152,7 @@ func (e Entitlement) CanIssueActivation(products []string) error {
 		return ErrEntitlementSuspended
 	}
 	if len(products) == 0 {
-		return invalid("products must not be empty")
+		return sim.Invalid("products must not be empty")
 	}
 	return e.hasProducts(products)
 }
@@ -167,9 +169,9 @@ func (e Entitlement) hasProducts(products []string) error {
 func validateID(field, v string) error {
 	switch {
 	case v == "":
-		return invalid(field + " is required")
+		return sim.Invalid(field + " is required")
 	case len(v) > maxIDLen:
-		return invalid(fmt.Sprintf("%s must be at most %d characters", field, maxIDLen))
+		return sim.Invalid(fmt.Sprintf("%s must be at most %d characters", field, maxIDLen))
 	}
 	return nil
 }
@@ -177,15 +179,15 @@ func validateID(field, v string) error {
 // normalizeProducts rejects an empty list or empty names and drops duplicates, keeping order.
 func normalizeProducts(products []string) ([]string, error) {
 	if len(products) == 0 {
-		return nil, invalid("products must not be empty")
+		return nil, sim.Invalid("products must not be empty")
 	}
 	if len(products) > maxProducts {
-		return nil, invalid(fmt.Sprintf("at most %d products", maxProducts))
+		return nil, sim.Invalid(fmt.Sprintf("at most %d products", maxProducts))
 	}
 	out := make([]string, 0, len(products))
 	for _, p := range products {
 		if p == "" {
-			return nil, invalid("product names must not be empty")
+			return nil, sim.Invalid("product names must not be empty")
 		}
 		if !slices.Contains(out, p) {
 			out = append(out, p)
@@ -198,7 +200,7 @@ var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
 
 func validateCountry(c string) error {
 	if !countryCode.MatchString(c) {
-		return invalid("country must be an ISO 3166-1 alpha-2 code such as ES")
+		return sim.Invalid("country must be an ISO 3166-1 alpha-2 code such as ES")
 	}
 	return nil
 }

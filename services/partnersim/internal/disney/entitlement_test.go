@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"provision.local/services/partnersim/internal/sim"
 )
 
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -33,7 +35,7 @@ func TestNewEntitlement(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e, err := NewEntitlement(tt.id, tt.user, "telco", tt.products, t0)
 			if tt.wantErr {
-				if _, ok := errors.AsType[*ValidationError](err); !ok {
+				if _, ok := errors.AsType[*sim.ValidationError](err); !ok {
 					t.Fatalf("err = %v, want ValidationError", err)
 				}
 				return

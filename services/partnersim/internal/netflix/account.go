@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"provision.local/services/partnersim/internal/sim"
 )
 
 // State is the lifecycle state of an enrolled account.
@@ -102,15 +104,15 @@ func NewAccount(org string, in Enrolment, transactionID string, now time.Time) (
 		return Account{}, err
 	}
 	if !in.PAI.Valid() {
-		return Account{}, invalid("partner_account_id must be 1-19 decimal digits, as a JSON integer or a string")
+		return Account{}, sim.Invalid("partner_account_id must be 1-19 decimal digits, as a JSON integer or a string")
 	}
 	a := Account{Org: org, PAI: in.PAI, State: StateActive, TransactionID: transactionID,
 		DigitalVirgo: []Phone{}, CreatedAt: now, UpdatedAt: now}
 	if in.OfferID == "" {
-		return Account{}, invalid("netflix_offer_id is required")
+		return Account{}, sim.Invalid("netflix_offer_id is required")
 	}
 	if in.BundleID == "" {
-		return Account{}, invalid("bundle_id is required")
+		return Account{}, sim.Invalid("bundle_id is required")
 	}
 	change := PlanChange{OfferID: &in.OfferID, BundleID: &in.BundleID, BillingEventID: &in.BillingEventID,
 		ExternalID: &in.ExternalID, Channel: &in.Channel, Email: &in.Email, Phone: &in.Phone,
@@ -128,13 +130,13 @@ func (a Account) ChangePlan(c PlanChange, now time.Time) (Account, error) {
 		return a, ErrAccountCanceled
 	}
 	if c == (PlanChange{}) {
-		return a, invalid("an update must carry at least one field")
+		return a, sim.Invalid("an update must carry at least one field")
 	}
 	if c.OfferID != nil && *c.OfferID == "" {
-		return a, invalid("netflix_offer_id must not be empty")
+		return a, sim.Invalid("netflix_offer_id must not be empty")
 	}
 	if c.BundleID != nil && *c.BundleID == "" {
-		return a, invalid("bundle_id must not be empty")
+		return a, sim.Invalid("bundle_id must not be empty")
 	}
 	if a.Activated {
 		c.Email = nil
@@ -172,7 +174,7 @@ func (c PlanChange) apply(a *Account) error {
 		}
 	}
 	if c.BillingEventID != nil && *c.BillingEventID == string(a.PAI) {
-		return invalid("billing_event_id must not be a PAI value")
+		return sim.Invalid("billing_event_id must not be a PAI value")
 	}
 	for _, f := range checks {
 		if f.v != nil {
@@ -188,7 +190,7 @@ func (a Account) Suspend(eventID, reason string, now time.Time) (Account, error)
 		return a, err
 	}
 	if reason == "" || len(reason) > 128 {
-		return a, invalid("reason is required, at most 128 characters")
+		return a, sim.Invalid("reason is required, at most 128 characters")
 	}
 	switch a.State {
 	case StateCanceled:
@@ -226,7 +228,7 @@ func (a Account) Cancel(eventID, reason string, now time.Time) (Account, error) 
 		return a, err
 	}
 	if reason == "" || len(reason) > 128 {
-		return a, invalid("cancel_reason is required, at most 128 characters")
+		return a, sim.Invalid("cancel_reason is required, at most 128 characters")
 	}
 	if a.State == StateCanceled {
 		return a, ErrAccountCanceled
@@ -270,7 +272,7 @@ func (a Account) EnrolPhone(number, pai string, now time.Time) (Account, error) 
 		return a, err
 	}
 	if len(pai) > 64 {
-		return a, invalid("pai must be at most 64 characters")
+		return a, sim.Invalid("pai must be at most 64 characters")
 	}
 	if a.State == StateCanceled {
 		return a, ErrAccountCanceled

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"provision.local/services/partnersim/internal/sim"
 )
 
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -57,7 +59,7 @@ func TestNewAccount(t *testing.T) {
 			tt.change(&in)
 			a, err := NewAccount(tt.org, in, "tx-1", t0)
 			if !tt.valid {
-				if _, ok := errors.AsType[*ValidationError](err); !ok {
+				if _, ok := errors.AsType[*sim.ValidationError](err); !ok {
 					t.Fatalf("err = %v, want a ValidationError", err)
 				}
 				return
@@ -147,7 +149,7 @@ func TestRequiredEventFields(t *testing.T) {
 		"cancelWithoutReason":      func() error { _, err := a.Cancel("c1", "", t0); return err }(),
 		"emptyPlanChange":          func() error { _, err := a.ChangePlan(PlanChange{}, t0); return err }(),
 	} {
-		if _, ok := errors.AsType[*ValidationError](err); !ok {
+		if _, ok := errors.AsType[*sim.ValidationError](err); !ok {
 			t.Errorf("%s: err = %v, want a ValidationError", name, err)
 		}
 	}

@@ -1,9 +1,7 @@
 package netflix
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -162,7 +160,7 @@ const ProductType = "BUNDLE"
 
 func (a *API) enrol(c *gin.Context, body []byte) sim.Response {
 	var in Enrolment
-	if err := decode(body, &in, true); err != nil {
+	if err := sim.Decode(body, &in, true); err != nil {
 		return a.fail(err)
 	}
 	org := c.Param("org")
@@ -175,7 +173,7 @@ func (a *API) enrol(c *gin.Context, body []byte) sim.Response {
 		return a.fail(fmt.Errorf("%w: %s for org %s", ErrAccountEnrolled, acc.PAI, org))
 	}
 	a.accounts.Put(accountKey(org, acc.PAI), acc)
-	return effect(sim.JSON(http.StatusCreated, acc))
+	return sim.Effect(sim.JSON(http.StatusCreated, acc))
 }
 
 func (a *API) get(c *gin.Context, _ []byte) sim.Response {
@@ -203,7 +201,7 @@ func (a *API) status(c *gin.Context, _ []byte) sim.Response {
 
 func (a *API) changePlan(c *gin.Context, body []byte) sim.Response {
 	var in PlanChange
-	if err := decode(body, &in, true); err != nil {
+	if err := sim.Decode(body, &in, true); err != nil {
 		return a.fail(err)
 	}
 	return a.update(c, func(acc Account, now time.Time) (Account, error) { return acc.ChangePlan(in, now) })
@@ -211,7 +209,7 @@ func (a *API) changePlan(c *gin.Context, body []byte) sim.Response {
 
 func (a *API) suspend(c *gin.Context, body []byte) sim.Response {
 	var in suspendRequest
-	if err := decode(body, &in, true); err != nil {
+	if err := sim.Decode(body, &in, true); err != nil {
 		return a.fail(err)
 	}
 	return a.update(c, func(acc Account, now time.Time) (Account, error) {
@@ -221,7 +219,7 @@ func (a *API) suspend(c *gin.Context, body []byte) sim.Response {
 
 func (a *API) reactivate(c *gin.Context, body []byte) sim.Response {
 	var in reactivateRequest
-	if err := decode(body, &in, true); err != nil {
+	if err := sim.Decode(body, &in, true); err != nil {
 		return a.fail(err)
 	}
 	return a.update(c, func(acc Account, now time.Time) (Account, error) {
@@ -231,7 +229,7 @@ func (a *API) reactivate(c *gin.Context, body []byte) sim.Response {
 
 func (a *API) cancel(c *gin.Context, body []byte) sim.Response {
 	var in cancelRequest
-	if err := decode(body, &in, true); err != nil {
+	if err := sim.Decode(body, &in, true); err != nil {
 		return a.fail(err)
 	}
 	return a.update(c, func(acc Account, now time.Time) (Account, error) {
@@ -250,7 +248,7 @@ func (a *API) update(c *gin.Context, change func(Account, time.Time) (Account, e
 		return a.fail(err)
 	}
 	a.accounts.Put(accountKey(acc.Org, acc.PAI), next)
-	return effect(sim.JSON(http.StatusOK, next))
+	return sim.Effect(sim.JSON(http.StatusOK, next))
 }
 
 // find returns the account of org and pai, validating both as they come from a path.
@@ -259,7 +257,7 @@ func (a *API) find(org, pai string) (Account, error) {
 		return Account{}, err
 	}
 	if !PAI(pai).Valid() {
-		return Account{}, invalid("the partner account id of the path must be 1-19 decimal digits")
+		return Account{}, sim.Invalid("the partner account id of the path must be 1-19 decimal digits")
 	}
 	acc, ok := a.accounts.Get(accountKey(org, PAI(pai)))
 	if !ok {
@@ -271,24 +269,4 @@ func (a *API) find(org, pai string) (Account, error) {
 // accountKey is an account's key in the table: a PAI is enrolled once per org.
 func accountKey(org string, pai PAI) string { return org + "/" + string(pai) }
 
-func (a *API) fail(err error) sim.Response { return errorResponse(a.partner, err) }
-
-func effect(r sim.Response) sim.Response {
-	r.Effect = true
-	return r
-}
-
-// decode reads a JSON object body. Unknown fields are ignored, as partners do; an empty body is
-// an empty object unless required.
-func decode(body []byte, v any, required bool) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		if required {
-			return invalid("a JSON body is required")
-		}
-		return nil
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return invalid("the body is not valid JSON for this operation")
-	}
-	return nil
-}
+func (a *API) fail(err error) sim.Response { return a.partner.ErrorResponse(err, errorCodes) }

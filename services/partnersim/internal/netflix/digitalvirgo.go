@@ -21,7 +21,7 @@ type PhoneAnswer struct {
 
 func (a *API) enrolPhone(c *gin.Context, body []byte) sim.Response {
 	var in phoneRequest
-	if err := decode(body, &in, true); err != nil {
+	if err := sim.Decode(body, &in, true); err != nil {
 		return a.fail(err)
 	}
 	res := a.update(c, func(acc Account, now time.Time) (Account, error) {
@@ -30,7 +30,7 @@ func (a *API) enrolPhone(c *gin.Context, body []byte) sim.Response {
 	if res.Status != http.StatusOK {
 		return res
 	}
-	return effect(sim.JSON(http.StatusCreated, PhoneAnswer{ID: PAI(c.Param("pai"))}))
+	return sim.Effect(sim.JSON(http.StatusCreated, PhoneAnswer{ID: PAI(c.Param("pai"))}))
 }
 
 func (a *API) removePhone(c *gin.Context, _ []byte) sim.Response {
@@ -40,5 +40,5 @@ func (a *API) removePhone(c *gin.Context, _ []byte) sim.Response {
 	if res.Status != http.StatusOK {
 		return res
 	}
-	return effect(sim.Response{Status: http.StatusNoContent})
+	return sim.Effect(sim.Response{Status: http.StatusNoContent})
 }

@@ -21,37 +21,16 @@ var (
 	ErrCursorInvalid       = errors.New("invalid report cursor")
 )
 
-// ValidationError is a request the partner refuses as malformed.
-type ValidationError struct{ Msg string }
-
-func (e *ValidationError) Error() string { return e.Msg }
-
-func invalid(msg string) error { return &ValidationError{Msg: msg} }
-
-// errorResponse is the one place that maps Netflix errors to statuses and codes.
-func errorResponse(p *sim.Partner, err error) sim.Response {
-	if v, ok := errors.AsType[*ValidationError](err); ok {
-		return p.Error(http.StatusBadRequest, "INVALID_REQUEST", v.Msg)
-	}
-	for _, m := range []struct {
-		err    error
-		status int
-		code   string
-	}{
-		{ErrAccountNotFound, http.StatusNotFound, "ACCOUNT_NOT_FOUND"},
-		{ErrAccountEnrolled, http.StatusConflict, "ACCOUNT_ALREADY_ENROLLED"},
-		{ErrAccountCanceled, http.StatusConflict, "ACCOUNT_CANCELED"},
-		{ErrAccountSuspended, http.StatusConflict, "ACCOUNT_SUSPENDED"},
-		{ErrAccountNotSuspended, http.StatusConflict, "ACCOUNT_NOT_SUSPENDED"},
-		{ErrPhoneEnrolled, http.StatusConflict, "PHONE_ALREADY_ENROLLED"},
-		{ErrPhoneNotFound, http.StatusNotFound, "PHONE_NOT_FOUND"},
-		{ErrTokenInvalid, http.StatusBadRequest, "TOKEN_INVALID"},
-		{ErrTokenExpired, http.StatusBadRequest, "TOKEN_EXPIRED"},
-		{ErrCursorInvalid, http.StatusBadRequest, "INVALID_CURSOR"},
-	} {
-		if errors.Is(err, m.err) {
-			return p.Error(m.status, m.code, err.Error())
-		}
-	}
-	return p.Error(http.StatusInternalServerError, "INTERNAL", err.Error())
+// errorCodes are the statuses and codes of the Netflix partner's errors.
+var errorCodes = []sim.ErrorCode{
+	{Err: ErrAccountNotFound, Status: http.StatusNotFound, Code: "ACCOUNT_NOT_FOUND"},
+	{Err: ErrAccountEnrolled, Status: http.StatusConflict, Code: "ACCOUNT_ALREADY_ENROLLED"},
+	{Err: ErrAccountCanceled, Status: http.StatusConflict, Code: "ACCOUNT_CANCELED"},
+	{Err: ErrAccountSuspended, Status: http.StatusConflict, Code: "ACCOUNT_SUSPENDED"},
+	{Err: ErrAccountNotSuspended, Status: http.StatusConflict, Code: "ACCOUNT_NOT_SUSPENDED"},
+	{Err: ErrPhoneEnrolled, Status: http.StatusConflict, Code: "PHONE_ALREADY_ENROLLED"},
+	{Err: ErrPhoneNotFound, Status: http.StatusNotFound, Code: "PHONE_NOT_FOUND"},
+	{Err: ErrTokenInvalid, Status: http.StatusBadRequest, Code: "TOKEN_INVALID"},
+	{Err: ErrTokenExpired, Status: http.StatusBadRequest, Code: "TOKEN_EXPIRED"},
+	{Err: ErrCursorInvalid, Status: http.StatusBadRequest, Code: "INVALID_CURSOR"},
 }

@@ -155,7 +155,7 @@ func (a *API) reports(c *gin.Context, _ []byte) sim.Response {
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > MaxReportsLimit {
-			return a.fail(invalid(fmt.Sprintf("limit must be within 1..%d", MaxReportsLimit)))
+			return a.fail(sim.Invalid(fmt.Sprintf("limit must be within 1..%d", MaxReportsLimit)))
 		}
 		limit = n
 	}

@@ -48,21 +48,21 @@ type TokenAnswer struct {
 func (in tokenRequest) validate() (time.Duration, error) {
 	switch {
 	case in.Type == "" || len(in.Type) > 64:
-		return 0, invalid("type is required, at most 64 characters")
+		return 0, sim.Invalid("type is required, at most 64 characters")
 	case in.TokenErrorURL == "" || len(in.TokenErrorURL) > 2048:
-		return 0, invalid("token_error_url is required, at most 2048 characters")
+		return 0, sim.Invalid("token_error_url is required, at most 2048 characters")
 	}
 	if err := optional(validateCountry)(in.PartnerChargeCountry); err != nil {
 		return 0, err
 	}
 	if u, err := url.Parse(in.TokenErrorURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return 0, invalid("token_error_url must be an absolute http or https URL")
+		return 0, sim.Invalid("token_error_url must be an absolute http or https URL")
 	}
 	secs := int64(DefaultTokenValidity)
 	if in.ValidityDurationInSeconds != nil {
 		secs = *in.ValidityDurationInSeconds
 		if secs < 1 || secs > MaxTokenValidity {
-			return 0, invalid(fmt.Sprintf("validity_duration_in_seconds must be within 1..%d", MaxTokenValidity))
+			return 0, sim.Invalid(fmt.Sprintf("validity_duration_in_seconds must be within 1..%d", MaxTokenValidity))
 		}
 	}
 	return time.Duration(secs) * time.Second, nil
@@ -70,7 +70,7 @@ func (in tokenRequest) validate() (time.Duration, error) {
 
 func (a *API) issueToken(c *gin.Context, body []byte) sim.Response {
 	var in tokenRequest
-	if err := decode(body, &in, true); err != nil {
+	if err := sim.Decode(body, &in, true); err != nil {
 		return a.fail(err)
 	}
 	validity, err := in.validate()
@@ -88,7 +88,7 @@ func (a *API) issueToken(c *gin.Context, body []byte) sim.Response {
 	value := uuid.NewString()
 	a.tokens.Put(value, token{org: acc.Org, pai: acc.PAI, errorURL: in.TokenErrorURL,
 		expiresAt: expires, transactionID: acc.TransactionID})
-	return effect(sim.JSON(http.StatusCreated, TokenAnswer{
+	return sim.Effect(sim.JSON(http.StatusCreated, TokenAnswer{
 		ExpiryDate:              expires.Format(time.RFC3339),
 		Token:                   value,
 		RequestedSecuritizedURL: a.base(c) + "/" + Name + "/activate?token=" + url.QueryEscape(value),

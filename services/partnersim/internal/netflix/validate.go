@@ -3,6 +3,8 @@ package netflix
 import (
 	"fmt"
 	"regexp"
+
+	"provision.local/services/partnersim/internal/sim"
 )
 
 var (
@@ -15,28 +17,28 @@ var (
 // ValidateOrg checks the org of a path: 1-64 letters, digits, '.', '_' or '-'.
 func ValidateOrg(org string) error {
 	if !orgPattern.MatchString(org) {
-		return invalid(fmt.Sprintf("org must be 1-%d letters, digits, '.', '_' or '-'", maxOrgLen))
+		return sim.Invalid(fmt.Sprintf("org must be 1-%d letters, digits, '.', '_' or '-'", maxOrgLen))
 	}
 	return nil
 }
 
 func validateOffer(v string) error {
 	if !uuidPattern.MatchString(v) {
-		return invalid("netflix_offer_id must be a UUID")
+		return sim.Invalid("netflix_offer_id must be a UUID")
 	}
 	return nil
 }
 
 func validatePhone(v string) error {
 	if !phonePattern.MatchString(v) {
-		return invalid("phone numbers must be in E.164 format, +[CountryCode][PhoneNumber]")
+		return sim.Invalid("phone numbers must be in E.164 format, +[CountryCode][PhoneNumber]")
 	}
 	return nil
 }
 
 func validateCountry(v string) error {
 	if !countryPattern.MatchString(v) {
-		return invalid("partner_charge_country must be an ISO 3166-1 alpha-2 code such as ES")
+		return sim.Invalid("partner_charge_country must be an ISO 3166-1 alpha-2 code such as ES")
 	}
 	return nil
 }
@@ -53,7 +55,7 @@ func optional(check func(string) error) func(string) error {
 func maxLen(field string, n int) func(string) error {
 	return func(v string) error {
 		if len(v) > n {
-			return invalid(fmt.Sprintf("%s must be at most %d bytes", field, n))
+			return sim.Invalid(fmt.Sprintf("%s must be at most %d bytes", field, n))
 		}
 		return nil
 	}
@@ -61,7 +63,7 @@ func maxLen(field string, n int) func(string) error {
 
 func requireEventID(field, v string) error {
 	if v == "" || len(v) > maxEventIDLen {
-		return invalid(fmt.Sprintf("%s is required, at most %d bytes", field, maxEventIDLen))
+		return sim.Invalid(fmt.Sprintf("%s is required, at most %d bytes", field, maxEventIDLen))
 	}
 	return nil
 }
