@@ -1,93 +1,28 @@
 package api_test
 
 import (
-	"bufio"
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"provision.local/api"
 )
 
-// seedCurl is one curl example of the seeds and the operation it must reach.
-type seedCurl struct {
-	Operation string
-	Method    string
-	URL       string
-	Headers   http.Header
-	Body      string
-}
-
-var (
-	operationLine = regexp.MustCompile(`^# ([a-z][A-Za-z0-9]+)$`)
-	curlCommand   = regexp.MustCompile(`^curl -X (\w+) (\S+)`)
-	headerOption  = regexp.MustCompile(`^-H (['"])([^:]+): (.*)['"]`)
-	// The seeds leave placeholders in some paths; they are filled in as a reader would.
-	placeholders = strings.NewReplacer(":organization", "masmovil", "{org}", "yoigo", "{id}", "ce2f20cb-35df-4ffe-bca6-c0ed0c28cb39")
-)
-
-// readSeedCurls parses testdata/seed-curls.sh the way a shell would read the examples: quotes
-// around and inside the URL are removed, and a body written in double quotes holds JSON with
-// single quotes.
-func readSeedCurls(t *testing.T) []seedCurl {
+// readSeedCurls parses testdata/seed-curls.sh.
+func readSeedCurls(t *testing.T) []api.SeedCurl {
 	t.Helper()
 	f, err := os.Open("testdata/seed-curls.sh")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var (
-		curls     []seedCurl
-		operation string
-		body      *strings.Builder
-		bodyQuote string
-	)
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if body != nil {
-			if line == "}"+bodyQuote || line == "]"+bodyQuote {
-				body.WriteString(line[:1])
-				b := body.String()
-				if bodyQuote == `"` {
-					b = strings.ReplaceAll(b, "'", `"`)
-				}
-				curls[len(curls)-1].Body = b
-				body = nil
-				continue
-			}
-			body.WriteString(line + "\n")
-			continue
-		}
-		if m := operationLine.FindStringSubmatch(line); m != nil {
-			operation = m[1]
-			continue
-		}
-		if m := curlCommand.FindStringSubmatch(line); m != nil {
-			url := strings.NewReplacer("'", "", `"`, "").Replace(m[2])
-			curls = append(curls, seedCurl{Operation: operation, Method: m[1], URL: url, Headers: http.Header{}})
-			operation = ""
-			continue
-		}
-		if len(curls) == 0 {
-			continue
-		}
-		if m := headerOption.FindStringSubmatch(line); m != nil {
-			curls[len(curls)-1].Headers.Set(m[2], m[3])
-			continue
-		}
-		if rest, ok := strings.CutPrefix(line, "--data-raw "); ok {
-			bodyQuote = rest[:1]
-			body = &strings.Builder{}
-			body.WriteString(rest[1:] + "\n")
-		}
-	}
-	if err := sc.Err(); err != nil {
+	curls, err := api.ParseSeedCurls(f)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return curls
@@ -109,11 +44,11 @@ func TestSeedCurlsAreAccepted(t *testing.T) {
 	reached := map[string]bool{}
 	for _, c := range curls {
 		t.Run(c.Operation, func(t *testing.T) {
-			_, rest, _ := strings.Cut(c.URL, "://")
-			_, path, _ := strings.Cut(rest, "/")
 			// As the ingress receives it: a server-side request, whose URL is only path and query.
-			req := httptest.NewRequest(c.Method, "/"+placeholders.Replace(path), strings.NewReader(c.Body))
-			req.Header = c.Headers
+			req := httptest.NewRequest(c.Method, c.Path, strings.NewReader(c.Body))
+			for k, v := range c.Headers {
+				req.Header.Set(k, v)
+			}
 			if req.Header.Get("Authorization") == "" {
 				req.Header.Set("Authorization", "Bearer seed-token")
 			}

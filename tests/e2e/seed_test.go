@@ -1,35 +1,20 @@
 package e2e
 
 import (
-	"bufio"
 	"encoding/json"
 	"maps"
 	"net/http"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
+
+	"provision.local/api"
 )
 
 // taggedCurl is one curl example of the seeds, tagged with the operation it must reach.
-type taggedCurl struct {
-	Operation string
-	Method    string
-	Path      string // path and query, host dropped
-	Headers   map[string]string
-	Body      string
-}
+type taggedCurl = api.SeedCurl
 
-var (
-	operationTag = regexp.MustCompile(`^# ([a-z][A-Za-z0-9]+)$`)
-	curlCmd      = regexp.MustCompile(`^curl -X (\w+) (\S+)`)
-	headerOpt    = regexp.MustCompile(`^-H (['"])([^:]+): (.*)['"]`)
-	// The seeds leave placeholders in some paths; they are filled in as a reader would.
-	placeholders = strings.NewReplacer(":organization", "masmovil", "{org}", "yoigo", "{id}", "ce2f20cb-35df-4ffe-bca6-c0ed0c28cb39")
-)
-
-// readTaggedCurls parses the seeds' curl examples the way a shell reads them: quotes around and
-// inside the URL are removed, and a body written in double quotes holds JSON with single quotes.
+// readTaggedCurls parses a file of tagged seed curls.
 func readTaggedCurls(t *testing.T, file string) []taggedCurl {
 	t.Helper()
 	f, err := os.Open(file)
@@ -37,55 +22,8 @@ func readTaggedCurls(t *testing.T, file string) []taggedCurl {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var (
-		curls     []taggedCurl
-		operation string
-		body      *strings.Builder
-		bodyQuote string
-	)
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if body != nil {
-			if line == "}"+bodyQuote || line == "]"+bodyQuote {
-				body.WriteString(line[:1])
-				b := body.String()
-				if bodyQuote == `"` {
-					b = strings.ReplaceAll(b, "'", `"`)
-				}
-				curls[len(curls)-1].Body = b
-				body = nil
-				continue
-			}
-			body.WriteString(line + "\n")
-			continue
-		}
-		if m := operationTag.FindStringSubmatch(line); m != nil {
-			operation = m[1]
-			continue
-		}
-		if m := curlCmd.FindStringSubmatch(line); m != nil {
-			url := strings.NewReplacer("'", "", `"`, "").Replace(m[2])
-			_, rest, _ := strings.Cut(url, "://")
-			_, path, _ := strings.Cut(rest, "/")
-			curls = append(curls, taggedCurl{Operation: operation, Method: m[1], Path: "/" + placeholders.Replace(path), Headers: map[string]string{}})
-			operation = ""
-			continue
-		}
-		if len(curls) == 0 {
-			continue
-		}
-		if m := headerOpt.FindStringSubmatch(line); m != nil {
-			curls[len(curls)-1].Headers[m[2]] = m[3]
-			continue
-		}
-		if rest, ok := strings.CutPrefix(line, "--data-raw "); ok {
-			bodyQuote = rest[:1]
-			body = &strings.Builder{}
-			body.WriteString(rest[1:] + "\n")
-		}
-	}
-	if err := sc.Err(); err != nil {
+	curls, err := api.ParseSeedCurls(f)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return curls
