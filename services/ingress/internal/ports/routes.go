@@ -1,125 +1,20 @@
 package ports
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
+	"maps"
 	"net/http"
-	"net/url"
 
 	"github.com/gin-gonic/gin"
-
-	"provision.local/events"
-	"provision.local/pkg/httpx"
-	"provision.local/services/ingress/internal/adapters"
 )
 
 // Routes is the routing table: what the ingress does with each operation of the document, by
 // operationId. An operation without an entry is answered 501 NOT_IMPLEMENTED; adding a provider
-// is adding its entries here and its internal API's URL to the configuration.
-var Routes = map[string]Route{
-	"disneyCreateSubscription": Command{
-		Provider: events.ProviderDisney, Operation: events.OpCreate, Type: events.TypeDisneyCreateSubscription,
-		Message: "Subscription creation accepted",
-		Build: func(r Request) (string, string, any, error) {
-			user, sub := r.Param("user_id"), r.String("subscriptionId")
-			return sub, user + "/" + sub,
-				events.DisneyCreateSubscription{Org: r.Org, UserID: user, SubscriptionID: sub, Products: r.Strings("products")}, nil
-		},
-	},
-	"disneyModifySubscription": Command{
-		Provider: events.ProviderDisney, Operation: events.OpModify, Type: events.TypeDisneyModifySubscription,
-		Build: disneyProducts(func(p events.DisneyModifySubscription) any { return p }),
-	},
-	"disneySuspendSubscription": Command{
-		Provider: events.ProviderDisney, Operation: events.OpSuspend, Type: events.TypeDisneySuspendSubscription,
-		Build: disneyProducts(func(p events.DisneyModifySubscription) any { return events.DisneySuspendSubscription(p) }),
-	},
-	"disneyReactivateSubscription": Command{
-		Provider: events.ProviderDisney, Operation: events.OpReactivate, Type: events.TypeDisneyReactivateSubscription,
-		Build: disneyProducts(func(p events.DisneyModifySubscription) any { return events.DisneyReactivateSubscription(p) }),
-	},
-	"disneyTerminateSubscription": Command{
-		Provider: events.ProviderDisney, Operation: events.OpTerminate, Type: events.TypeDisneyTerminateSubscription,
-		Build: func(r Request) (string, string, any, error) {
-			user, sub := r.Param("user_id"), r.Param("subscription_id")
-			return sub, user + "/" + sub,
-				events.DisneyTerminateSubscription{Org: r.Org, UserID: user, SubscriptionID: sub, Product: r.Query("product")}, nil
-		},
-	},
-	// Disney's notification names no subscription, so it is keyed by the user. The seed sends it
-	// without a Request-Correlation-Id; the command id is then derived from the one generated for
-	// the request, so each callback is a command of its own (with an empty one, every callback of
-	// a user would get the same id forever and all but the first would be dropped as duplicates).
-	"disneyActivationCallback": Command{
-		Provider: events.ProviderDisney, Operation: events.OpActivationCallback, Type: events.TypeDisneyActivationCallback,
-		Build: func(r Request) (string, string, any, error) {
-			user := r.Param("user_id")
-			return user, user, events.DisneyActivationCallback{Org: r.Org, UserID: user}, nil
-		},
-	},
-	"disneyGetSubscription":       Forward{Provider: events.ProviderDisney, Path: disneySubscription("")},
-	"disneyGenerateActivationUrl": Forward{Provider: events.ProviderDisney, Path: disneySubscription("/activation_url"), Body: true, Keyed: true},
+// is adding a file of its entries, listing them here, and its internal API's URL in the
+// configuration.
+var Routes = merge(platformRoutes, disneyRoutes, netflixRoutes)
 
-	"netflixCreateSubscription": Command{
-		Provider: events.ProviderNetflix, Operation: events.OpCreate, Type: events.TypeNetflixCreateSubscription,
-		Message: "Subscription creation accepted",
-		Build: func(r Request) (string, string, any, error) {
-			pai := netflixBodyPAI(r)
-			c := events.NetflixCreateSubscription{Org: r.Org, PartnerAccountID: pai, BundleID: r.String("bundle_id"), OfferID: r.String("netflix_offer_id")}
-			netflixContact(r, &c)
-			return pai, pai, c, nil
-		},
-		Check: netflixNotEnrolled,
-	},
-	"netflixUpdateSubscription": Command{
-		Provider: events.ProviderNetflix, Operation: events.OpUpdate, Type: events.TypeNetflixUpdateSubscription,
-		Build: func(r Request) (string, string, any, error) {
-			pai := r.Param("subscription_id")
-			var c events.NetflixCreateSubscription
-			netflixContact(r, &c)
-			return pai, pai, events.NetflixUpdateSubscription{
-				Org: r.Org, PartnerAccountID: pai, BundleID: r.String("bundle_id"), OfferID: r.String("netflix_offer_id"),
-				Channel: c.Channel, Email: c.Email, Phone: c.Phone, ChargeCountry: c.ChargeCountry,
-				PreferredLanguage: c.PreferredLanguage, ExternalID: c.ExternalID, BillingEventID: c.BillingEventID,
-			}, nil
-		},
-		Check: netflixExists,
-	},
-	"netflixCancelSubscription": Command{
-		Provider: events.ProviderNetflix, Operation: events.OpCancel, Type: events.TypeNetflixCancelSubscription,
-		Build: func(r Request) (string, string, any, error) {
-			pai := r.Param("subscription_id")
-			return pai, pai, events.NetflixCancelSubscription{Org: r.Org, PartnerAccountID: pai,
-				CancelEventID: r.Query("cancel_event_id"), CancelReason: r.Query("cancel_reason"), ExternalID: r.Query("external_id")}, nil
-		},
-		Check: netflixExists,
-	},
-	"netflixSuspendSubscription": Command{
-		Provider: events.ProviderNetflix, Operation: events.OpSuspend, Type: events.TypeNetflixSuspendSubscription,
-		Build: func(r Request) (string, string, any, error) {
-			pai := r.Param("subscription_id")
-			return pai, pai, events.NetflixSuspendSubscription{Org: r.Org, PartnerAccountID: pai,
-				SuspendEventID: r.String("suspend_event_id"), Reason: r.String("reason"), ExternalID: r.String("external_id")}, nil
-		},
-	},
-	"netflixReactivateSubscription": Command{
-		Provider: events.ProviderNetflix, Operation: events.OpReactivate, Type: events.TypeNetflixReactivateSubscription,
-		Build: func(r Request) (string, string, any, error) {
-			pai := r.Param("subscription_id")
-			return pai, pai, events.NetflixReactivateSubscription{Org: r.Org, PartnerAccountID: pai,
-				ReactivateEventID: r.String("reactivate_event_id"), ExternalID: r.String("external_id")}, nil
-		},
-	},
-	"netflixGenerateUrl":           Forward{Provider: events.ProviderNetflix, Path: netflixSubscription("/geturl"), Body: true, Keyed: true},
-	"netflixGetSubscriptionStatus": Forward{Provider: events.ProviderNetflix, Path: netflixSubscription("/status")},
-	"netflixEnrollDigitalVirgo":    Forward{Provider: events.ProviderNetflix, Path: netflixSubscription("/digitalvirgo"), Body: true, Keyed: true},
-	"netflixListEvents":            Forward{Provider: events.ProviderNetflix, Path: netflixEvents},
-	"netflixDeactivateDigitalVirgo": Forward{Provider: events.ProviderNetflix, Keyed: true, Path: func(r Request) string {
-		return netflixSubscription("/digitalvirgo/" + url.PathEscape(r.Param("phone_number")))(r)
-	}},
-
+// platformRoutes are the operations of no single provider.
+var platformRoutes = map[string]Route{
 	"getWorkflow": Query{Handle: func(api *API, c *gin.Context) {
 		wf, err := api.Workflows.Get(c.Request.Context(), c.Param("org"), c.Param("workflowId"))
 		if err != nil {
@@ -130,94 +25,16 @@ var Routes = map[string]Route{
 	}},
 }
 
-// disneyProducts builds the Disney commands whose body is the seed's {"products"}: modify,
-// suspend and reactivate, which differ only in their type.
-func disneyProducts(as func(events.DisneyModifySubscription) any) func(r Request) (string, string, any, error) {
-	return func(r Request) (string, string, any, error) {
-		user, sub := r.Param("user_id"), r.Param("subscription_id")
-		return sub, user + "/" + sub,
-			as(events.DisneyModifySubscription{Org: r.Org, UserID: user, SubscriptionID: sub, Products: r.Strings("products")}), nil
-	}
-}
-
-// disneySubscription is the Disney service's internal path of the request's subscription.
-func disneySubscription(suffix string) func(r Request) string {
-	return func(r Request) string {
-		return "/internal/v1/orgs/" + url.PathEscape(r.Org) + "/users/" + url.PathEscape(r.Param("user_id")) +
-			"/subscriptions/" + url.PathEscape(r.Param("subscription_id")) + suffix
-	}
-}
-
-// netflixSubscription is the Netflix service's internal path of the request's subscription (its
-// PAI).
-func netflixSubscription(suffix string) func(r Request) string {
-	return func(r Request) string { return netflixPath(r.Org, r.Param("subscription_id")) + suffix }
-}
-
-func netflixPath(org, pai string) string {
-	return "/internal/v1/orgs/" + url.PathEscape(org) + "/subscriptions/" + url.PathEscape(pai)
-}
-
-// netflixEvents is the Netflix service's internal path of the events query, with the document's
-// query parameters as sent: the service applies the rules on the window, types and offset.
-func netflixEvents(r Request) string {
-	q := url.Values{}
-	for _, name := range []string{"startTimestamp", "endTimestamp", "offset", "events"} {
-		if v := r.Query(name); v != "" {
-			q.Set(name, v)
+// merge joins the providers' tables; an operationId in two of them is a programming error.
+func merge(tables ...map[string]Route) map[string]Route {
+	all := map[string]Route{}
+	for _, t := range tables {
+		for id := range t {
+			if _, dup := all[id]; dup {
+				panic("ingress routes: operation " + id + " routed twice")
+			}
 		}
+		maps.Copy(all, t)
 	}
-	return "/internal/v1/orgs/" + url.PathEscape(r.Org) + "/events?" + q.Encode()
-}
-
-// netflixBodyPAI is the create body's partner_account_id as its digits: the document takes a JSON
-// number, kept exact as sent, or a string.
-func netflixBodyPAI(r Request) string {
-	switch v := r.Field("partner_account_id").(type) {
-	case json.Number:
-		return v.String()
-	case string:
-		return v
-	}
-	return ""
-}
-
-// netflixContact reads the fields a create and an update share.
-func netflixContact(r Request, c *events.NetflixCreateSubscription) {
-	c.Channel, c.Email, c.Phone = r.String("channel"), r.String("netflix_email"), r.String("netflix_phone")
-	c.ChargeCountry, c.PreferredLanguage = r.String("partner_charge_country"), r.String("preferred_language")
-	c.ExternalID, c.BillingEventID = r.String("external_id"), r.String("billing_event_id")
-}
-
-// CodeAlreadyEnrolled answers a create for a partner account that has a bundle in the org.
-const CodeAlreadyEnrolled = "PARTNER_ACCOUNT_ALREADY_ENROLLED"
-
-// netflixNotEnrolled refuses a create for a PAI whose bundle in the org is not cancelled (409),
-// unless this very command enrolled it: a retried create gets its first answer again.
-func netflixNotEnrolled(ctx context.Context, internal *adapters.Client, r Request, commandID string) error {
-	a, err := internal.Do(ctx, events.ProviderNetflix, http.MethodGet, netflixPath(r.Org, netflixBodyPAI(r)), "", nil)
-	if ie, ok := errors.AsType[*adapters.InternalError](err); ok && ie.Status == http.StatusNotFound && ie.Code == httpx.CodeSubscriptionNotFound {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var e struct {
-		Enrolled   bool   `json:"enrolled"`
-		EnrolledBy string `json:"enrolledBy"`
-	}
-	if err := json.Unmarshal(a.Body, &e); err != nil {
-		return fmt.Errorf("netflix enrolment check: %w", err)
-	}
-	if e.Enrolled && e.EnrolledBy != commandID {
-		return badRequest{status: http.StatusConflict, errs: []httpx.Error{httpx.NewError(http.StatusConflict, CodeAlreadyEnrolled,
-			"the partner account is already enrolled for this org")}}
-	}
-	return nil
-}
-
-// netflixExists refuses a change of a subscription the Netflix service does not have (404).
-func netflixExists(ctx context.Context, internal *adapters.Client, r Request, _ string) error {
-	_, err := internal.Do(ctx, events.ProviderNetflix, http.MethodGet, netflixPath(r.Org, r.Param("subscription_id")), "", nil)
-	return err
+	return all
 }
