@@ -20,6 +20,8 @@ const (
 	Partnersim = "partnersim"
 	Disney     = "disney"
 	Netflix    = "netflix"
+	HBO        = "hbo"
+	Insurance  = "insurance"
 	Ingress    = "ingress"
 )
 
@@ -35,18 +37,19 @@ const (
 
 // Addrs are the HTTP listen addresses (host:port) of the services.
 type Addrs struct {
-	Partnersim, Disney, Netflix, Ingress string
+	Partnersim, Disney, Netflix, HBO, Insurance, Ingress string
 }
 
 // DefaultAddrs are the fixed local ports of `make run`.
 func DefaultAddrs() Addrs {
-	return Addrs{Partnersim: "127.0.0.1:8090", Disney: "127.0.0.1:8081", Netflix: "127.0.0.1:8082", Ingress: "127.0.0.1:8080"}
+	return Addrs{Partnersim: "127.0.0.1:8090", Disney: "127.0.0.1:8081", Netflix: "127.0.0.1:8082",
+		HBO: "127.0.0.1:8083", Insurance: "127.0.0.1:8084", Ingress: "127.0.0.1:8080"}
 }
 
 // FreeAddrs picks a free loopback port for each service, so tests can run beside `make run`.
 func FreeAddrs() (Addrs, error) {
 	var a Addrs
-	for _, p := range []*string{&a.Partnersim, &a.Disney, &a.Netflix, &a.Ingress} {
+	for _, p := range []*string{&a.Partnersim, &a.Disney, &a.Netflix, &a.HBO, &a.Insurance, &a.Ingress} {
 		port, err := FreePort()
 		if err != nil {
 			return Addrs{}, err
