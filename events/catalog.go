@@ -95,7 +95,8 @@ const (
 	TypeNetflixOperationFailedV2    = "com.provision.netflix.operation.failed.v2"
 )
 
-// Operation names used in the operation field of status payloads.
+// Operation names used in the operation field of status payloads (the insurance ones are in
+// insurance.go).
 const (
 	OpCreate             = "create"
 	OpModify             = "modify"
@@ -110,7 +111,8 @@ const (
 
 // Operations lists every operation name, in catalog order.
 func Operations() []string {
-	return []string{OpCreate, OpModify, OpTerminate, OpSuspend, OpReactivate, OpActivationCallback, OpUpdate, OpCancel}
+	return []string{OpCreate, OpModify, OpTerminate, OpSuspend, OpReactivate, OpActivationCallback, OpUpdate, OpCancel,
+		OpReserve, OpActivate, OpReconnect}
 }
 
 // Record keys, as the catalog describes them.
@@ -119,6 +121,7 @@ const (
 	keyUser         = "userId"
 	keyFailure      = "subscriptionId; userId when the event names no subscription"
 	keyPAI          = "partnerAccountId"
+	keyPolicy       = "policyNumber"
 )
 
 // entry describes one catalogued CloudEvent type.
@@ -152,6 +155,14 @@ var catalog = map[string]entry{
 	TypeNetflixActivationCallback:     {topic: TopicNetflixCommands, command: true, operation: OpActivationCallback, key: keyPAI, payload: func() any { return new(NetflixActivationCallback) }},
 	TypeNetflixSubscriptionStatusV2:   {topic: TopicNetflixStatus, key: keyPAI, envelope: true, payload: func() any { return new(StatusEvent[NetflixStatusDetails]) }},
 	TypeNetflixOperationFailedV2:      {topic: TopicNetflixStatus, key: keyPAI, envelope: true, payload: func() any { return new(StatusEvent[NetflixFailedDetails]) }},
+
+	TypeInsuranceCancelPolicy:         {topic: TopicInsuranceCommands, command: true, operation: OpCancel, key: keyPolicy, payload: func() any { return new(InsuranceCancelPolicy) }},
+	TypeInsuranceActivatePolicy:       {topic: TopicInsuranceCommands, command: true, operation: OpActivate, key: keyPolicy, payload: func() any { return new(InsuranceActivatePolicy) }},
+	TypeInsuranceTerminatePolicy:      {topic: TopicInsuranceCommands, command: true, operation: OpTerminate, key: keyPolicy, payload: func() any { return new(InsuranceTerminatePolicy) }},
+	TypeInsuranceSuspendPolicy:        {topic: TopicInsuranceCommands, command: true, operation: OpSuspend, key: keyPolicy, payload: func() any { return new(InsuranceSuspendPolicy) }},
+	TypeInsuranceReconnectPolicy:      {topic: TopicInsuranceCommands, command: true, operation: OpReconnect, key: keyPolicy, payload: func() any { return new(InsuranceReconnectPolicy) }},
+	TypeInsuranceSubscriptionStatusV2: {topic: TopicInsuranceStatus, key: keyPolicy, envelope: true, payload: func() any { return new(StatusEvent[InsuranceStatusDetails]) }},
+	TypeInsuranceOperationFailedV2:    {topic: TopicInsuranceStatus, key: keyPolicy, envelope: true, payload: func() any { return new(StatusEvent[InsuranceFailedDetails]) }},
 }
 
 // Types returns every catalogued CloudEvent type, sorted.

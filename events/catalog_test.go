@@ -21,6 +21,7 @@ const (
 	testPAI    = "4567890123456789"
 	testBundle = "c2a45099-1cda-4178-83a8-02c02356ea01"
 	testOffer  = "2106f808-36e9-402d-bf37-f1f7fa04776b"
+	testPolicy = "DI0000000001"
 )
 
 // validPayloads holds one valid Go payload per catalogued type.
@@ -91,6 +92,26 @@ func validPayloads() map[string]any {
 			Error:   &ErrorDetail{Code: "PARTNER_REJECTED", Title: "PARTNER_ERROR", Details: "offer unknown"},
 			Details: NetflixFailedDetails{PartnerAccountID: testPAI},
 		},
+		TypeInsuranceCancelPolicy: &InsuranceCancelPolicy{Org: "masmovil", PolicyNumber: testPolicy, Document: "12345678Z"},
+		TypeInsuranceActivatePolicy: &InsuranceActivatePolicy{
+			Org: "masmovil", RequestID: "0b7e6c44-6a43-4f6e-9d0e-0d9a3c1f2e11", PolicyNumber: testPolicy,
+			IMEI: "356938035643809", Document: "X1234567L", ExternalReference: "ext-1", SubscriptionID: "sub-1",
+		},
+		TypeInsuranceTerminatePolicy: &InsuranceTerminatePolicy{Org: "masmovil", PolicyNumber: testPolicy, Reason: "device sold"},
+		TypeInsuranceSuspendPolicy:   &InsuranceSuspendPolicy{Org: "masmovil", PolicyNumber: testPolicy, PhoneNumber: "612345678"},
+		TypeInsuranceReconnectPolicy: &InsuranceReconnectPolicy{Org: "masmovil", PolicyNumber: testPolicy, ExternalReference: "ext-2", Document: "12345678Z"},
+		TypeInsuranceSubscriptionStatusV2: &StatusEvent[InsuranceStatusDetails]{
+			Org: "masmovil", Provider: ProviderInsurance, SubscriptionID: testPolicy,
+			Status: StatusActive, PreviousStatus: StatusPending, Operation: OpActivate,
+			CommandID: "6f1c2b1e-5d7a-5b8e-9c3f-2a4d6e8f0a1b", OccurredAt: testTime, Version: 2,
+			Details: InsuranceStatusDetails{PolicyNumber: testPolicy, PolicyState: InsurancePolicyActive, ReservedAt: testTime, ActivatedAt: &testTime},
+		},
+		TypeInsuranceOperationFailedV2: &StatusEvent[InsuranceFailedDetails]{
+			Org: "masmovil", Provider: ProviderInsurance, SubscriptionID: testPolicy, Status: StatusPending, PreviousStatus: StatusPending,
+			Operation: OpActivate, CommandID: "6f1c2b1e-5d7a-5b8e-9c3f-2a4d6e8f0a1b", OccurredAt: testTime, Version: 1,
+			Error:   &ErrorDetail{Code: "DEVICE_MISMATCH", Title: "OPERATION_NOT_ALLOWED", Details: "the IMEI does not match the policy's device"},
+			Details: InsuranceFailedDetails{PolicyNumber: testPolicy},
+		},
 	}
 }
 
@@ -133,6 +154,19 @@ func TestTopicAndTypeNames_AreTheAgreedStrings(t *testing.T) {
 		{TypeNetflixOperationFailedV2, OperationFailedType(ProviderNetflix)},
 		{OpUpdate, "update"},
 		{OpCancel, "cancel"},
+		{ProviderInsurance, "insurance"},
+		{TopicInsuranceCommands, "provision.insurance.commands"},
+		{TopicInsuranceStatus, "provision.insurance.status"},
+		{TypeInsuranceCancelPolicy, "com.provision.insurance.policy.cancel.v1"},
+		{TypeInsuranceActivatePolicy, "com.provision.insurance.policy.activate.v1"},
+		{TypeInsuranceTerminatePolicy, "com.provision.insurance.policy.terminate.v1"},
+		{TypeInsuranceSuspendPolicy, "com.provision.insurance.policy.suspend.v1"},
+		{TypeInsuranceReconnectPolicy, "com.provision.insurance.policy.reconnect.v1"},
+		{TypeInsuranceSubscriptionStatusV2, SubscriptionStatusType(ProviderInsurance)},
+		{TypeInsuranceOperationFailedV2, OperationFailedType(ProviderInsurance)},
+		{OpReserve, "reserve"},
+		{OpActivate, "activate"},
+		{OpReconnect, "reconnect"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
@@ -164,6 +198,13 @@ func TestCatalog_RoutesEachTypeToItsTopicAndOperation(t *testing.T) {
 		{TypeNetflixActivationCallback, TopicNetflixCommands, OpActivationCallback, true, false, "partnerAccountId", ""},
 		{TypeNetflixSubscriptionStatusV2, TopicNetflixStatus, "", false, true, "partnerAccountId", ""},
 		{TypeNetflixOperationFailedV2, TopicNetflixStatus, "", false, true, "partnerAccountId", ""},
+		{TypeInsuranceCancelPolicy, TopicInsuranceCommands, OpCancel, true, false, "policyNumber", ""},
+		{TypeInsuranceActivatePolicy, TopicInsuranceCommands, OpActivate, true, false, "policyNumber", ""},
+		{TypeInsuranceTerminatePolicy, TopicInsuranceCommands, OpTerminate, true, false, "policyNumber", ""},
+		{TypeInsuranceSuspendPolicy, TopicInsuranceCommands, OpSuspend, true, false, "policyNumber", ""},
+		{TypeInsuranceReconnectPolicy, TopicInsuranceCommands, OpReconnect, true, false, "policyNumber", ""},
+		{TypeInsuranceSubscriptionStatusV2, TopicInsuranceStatus, "", false, true, "policyNumber", ""},
+		{TypeInsuranceOperationFailedV2, TopicInsuranceStatus, "", false, true, "policyNumber", ""},
 	} {
 		t.Run(tc.typ, func(t *testing.T) {
 			topic, ok := TopicOf(tc.typ)
@@ -187,8 +228,8 @@ func TestCatalog_RoutesEachTypeToItsTopicAndOperation(t *testing.T) {
 			}
 		})
 	}
-	if got := Types(); len(got) != 18 || !sort.StringsAreSorted(got) {
-		t.Errorf("Types() = %v, want the 18 types sorted", got)
+	if got := Types(); len(got) != 25 || !sort.StringsAreSorted(got) {
+		t.Errorf("Types() = %v, want the 25 types sorted", got)
 	}
 	if _, ok := TopicOf("com.example.nope.v1"); ok || IsCommand("com.example.nope.v1") || OperationOf("com.example.nope.v1") != "" {
 		t.Error("an unknown type must not be routed")
@@ -295,7 +336,7 @@ func TestSchemaEnums_MatchTheGoConstants(t *testing.T) {
 		}
 	}
 	for _, typ := range []string{TypeDisneySubscriptionStatusV1, TypeDisneyOperationFailedV1, TypeDisneySubscriptionStatusV2, TypeDisneyOperationFailedV2,
-		TypeNetflixSubscriptionStatusV2, TypeNetflixOperationFailedV2} {
+		TypeNetflixSubscriptionStatusV2, TypeNetflixOperationFailedV2, TypeInsuranceSubscriptionStatusV2, TypeInsuranceOperationFailedV2} {
 		defs := schemaDoc(t, typ)["$defs"].(map[string]any)
 		if got := enumOf(t, defs["operation"]); !slices.Equal(got, Operations()) {
 			t.Errorf("%s operation enum = %v, want %v", typ, got, Operations())
@@ -443,7 +484,7 @@ func TestStatusEnvelope_ReadsEveryEnvelopeTypeTheSameWay(t *testing.T) {
 		if err := json.Unmarshal(b, &env); err != nil {
 			t.Fatalf("%s: %v", typ, err)
 		}
-		if env.Org == "" || (env.Provider != ProviderDisney && env.Provider != ProviderNetflix) || env.CommandID == "" || env.OccurredAt.IsZero() || len(env.Details) == 0 {
+		if env.Org == "" || !slices.Contains([]string{ProviderDisney, ProviderNetflix, ProviderInsurance}, env.Provider) || env.CommandID == "" || env.OccurredAt.IsZero() || len(env.Details) == 0 {
 			t.Errorf("%s read as %+v", typ, env)
 		}
 		if (env.Error != nil) != (typ == OperationFailedType(env.Provider)) {
