@@ -11,7 +11,7 @@ require (
 	go.mongodb.org/mongo-driver/v2 v2.10.0
 	provision.local/events v0.0.0
 	provision.local/pkg v0.0.0
-	provision.local/services/partnersim v0.0.0-00010101000000-000000000000
+	provision.local/services/partnersim v0.0.0
 )
 
 require (
