@@ -156,7 +156,7 @@ func (h *hbo) wait(commandID, wantType string) events.StatusEvent[json.RawMessag
 		return ok
 	})
 	if typ != wantType {
-		h.t.Fatalf("command %s: %s %+v, want %s", commandID, typ, found, wantType)
+		h.t.Fatalf("command %s: %s (error %+v, details %s), want %s", commandID, typ, found.Error, found.Details, wantType)
 	}
 	return found
 }
@@ -275,7 +275,7 @@ func TestHBO_Lifecycle_CreateUpdateActivateSuspendReactivateCancel(t *testing.T)
 			t.Fatal(err)
 		}
 		if p.Status != s.status || p.Version != int64(i+1) || d.SubscriptionStatus != s.hbo {
-			t.Fatalf("%s: event %+v %+v, want %s/%s at version %d", s.name, p, d, s.status, s.hbo, i+1)
+			t.Fatalf("%s: event %s v%d %s, want %s/%s at version %d", s.name, p.Status, p.Version, p.Details, s.status, s.hbo, i+1)
 		}
 		code, got, b := h.get()
 		if code != http.StatusOK || got.Status != s.hbo || !slices.Equal(codes(got), s.codes) {
