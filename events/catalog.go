@@ -14,6 +14,7 @@ import "sort"
 const (
 	ProviderDisney  = "disney"
 	ProviderNetflix = "netflix"
+	ProviderHBO     = "hbo"
 )
 
 // TopicDeadLetter receives records that could not be processed (malformed, unknown type, retries
@@ -36,6 +37,12 @@ var (
 var (
 	TopicNetflixCommands = CommandsTopic(ProviderNetflix)
 	TopicNetflixStatus   = StatusTopic(ProviderNetflix)
+)
+
+// HBO topics.
+var (
+	TopicHBOCommands = CommandsTopic(ProviderHBO)
+	TopicHBOStatus   = StatusTopic(ProviderHBO)
 )
 
 // CloudEvents extension attribute names (on Kafka they travel as ce_<name> headers).
@@ -95,6 +102,23 @@ const (
 	TypeNetflixOperationFailedV2    = "com.provision.netflix.operation.failed.v2"
 )
 
+// HBO command types, published on TopicHBOCommands with record key = serviceId. The activation
+// URL is a synchronous call to the HBO service, not a command.
+const (
+	TypeHBOCreateSubscription     = "com.provision.hbo.subscription.create.v1"
+	TypeHBOUpdateSubscription     = "com.provision.hbo.subscription.update.v1"
+	TypeHBOCancelSubscription     = "com.provision.hbo.subscription.cancel.v1"
+	TypeHBOSuspendSubscription    = "com.provision.hbo.subscription.suspend.v1"
+	TypeHBOReactivateSubscription = "com.provision.hbo.subscription.reactivate.v1"
+	TypeHBOActivateSubscription   = "com.provision.hbo.subscription.activate.v1"
+)
+
+// HBO status types, published on TopicHBOStatus: the StatusEvent envelope.
+const (
+	TypeHBOSubscriptionStatusV2 = "com.provision.hbo.subscription.status.v2"
+	TypeHBOOperationFailedV2    = "com.provision.hbo.operation.failed.v2"
+)
+
 // Operation names used in the operation field of status payloads (the insurance ones are in
 // insurance.go).
 const (
@@ -107,6 +131,9 @@ const (
 	// OpUpdate and OpCancel are Netflix's names, as its API calls them.
 	OpUpdate = "update"
 	OpCancel = "cancel"
+	// OpActivate is HBO's activation of a pending subscription and insurance's of a reserved
+	// policy.
+	OpActivate = "activate"
 )
 
 // Operations lists every operation name, in catalog order.
@@ -122,6 +149,7 @@ const (
 	keyFailure      = "subscriptionId; userId when the event names no subscription"
 	keyPAI          = "partnerAccountId"
 	keyPolicy       = "policyNumber"
+	keyServiceID    = "serviceId"
 )
 
 // entry describes one catalogued CloudEvent type.
@@ -163,6 +191,14 @@ var catalog = map[string]entry{
 	TypeInsuranceReconnectPolicy:      {topic: TopicInsuranceCommands, command: true, operation: OpReconnect, key: keyPolicy, payload: func() any { return new(InsuranceReconnectPolicy) }},
 	TypeInsuranceSubscriptionStatusV2: {topic: TopicInsuranceStatus, key: keyPolicy, envelope: true, payload: func() any { return new(StatusEvent[InsuranceStatusDetails]) }},
 	TypeInsuranceOperationFailedV2:    {topic: TopicInsuranceStatus, key: keyPolicy, envelope: true, payload: func() any { return new(StatusEvent[InsuranceFailedDetails]) }},
+	TypeHBOCreateSubscription:         {topic: TopicHBOCommands, command: true, operation: OpCreate, key: keyServiceID, payload: func() any { return new(HBOCreateSubscription) }},
+	TypeHBOUpdateSubscription:         {topic: TopicHBOCommands, command: true, operation: OpUpdate, key: keyServiceID, payload: func() any { return new(HBOUpdateSubscription) }},
+	TypeHBOCancelSubscription:         {topic: TopicHBOCommands, command: true, operation: OpCancel, key: keyServiceID, payload: func() any { return new(HBOCancelSubscription) }},
+	TypeHBOSuspendSubscription:        {topic: TopicHBOCommands, command: true, operation: OpSuspend, key: keyServiceID, payload: func() any { return new(HBOSuspendSubscription) }},
+	TypeHBOReactivateSubscription:     {topic: TopicHBOCommands, command: true, operation: OpReactivate, key: keyServiceID, payload: func() any { return new(HBOReactivateSubscription) }},
+	TypeHBOActivateSubscription:       {topic: TopicHBOCommands, command: true, operation: OpActivate, key: keyServiceID, payload: func() any { return new(HBOActivateSubscription) }},
+	TypeHBOSubscriptionStatusV2:       {topic: TopicHBOStatus, key: keyServiceID, envelope: true, payload: func() any { return new(StatusEvent[HBOStatusDetails]) }},
+	TypeHBOOperationFailedV2:          {topic: TopicHBOStatus, key: keyServiceID, envelope: true, payload: func() any { return new(StatusEvent[HBOFailedDetails]) }},
 }
 
 // Types returns every catalogued CloudEvent type, sorted.

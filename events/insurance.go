@@ -29,10 +29,10 @@ const (
 	TypeInsuranceOperationFailedV2    = "com.provision.insurance.operation.failed.v2"
 )
 
-// Insurance operation names, as the API calls them (cancel, terminate and suspend are shared).
+// Insurance operation names, as the API calls them (cancel, terminate, suspend and activate are
+// shared).
 const (
 	OpReserve   = "reserve"
-	OpActivate  = "activate"
 	OpReconnect = "reconnect"
 )
 

@@ -194,7 +194,7 @@ func TestDefaultServices(t *testing.T) {
 	for _, s := range svcs {
 		names = append(names, s.Name)
 	}
-	if got := strings.Join(names, ","); got != "partnersim,disney,netflix,insurance,ingress" {
+	if got := strings.Join(names, ","); got != "partnersim,disney,netflix,hbo,insurance,ingress" {
 		t.Fatalf("start order = %s", got)
 	}
 	env := func(s localstack.Service, key string) string {
@@ -221,6 +221,11 @@ func TestDefaultServices(t *testing.T) {
 		{"netflix", "MONGODB_DATABASE", "netflix"},
 		{"netflix", "NETFLIX_PARTNER_URL", "http://127.0.0.1:8090/netflix"},
 		{"netflix", "WORKFLOW_KEY", "local-only-workflow-key"},
+		{"hbo", "HTTP_ADDR", "127.0.0.1:8083"},
+		{"hbo", "KAFKA_BROKERS", "127.0.0.1:9092"},
+		{"hbo", "MONGODB_URI", "mongodb://127.0.0.1:27017/"},
+		{"hbo", "MONGODB_DATABASE", "hbo"},
+		{"hbo", "HBO_PARTNER_URL", "http://127.0.0.1:8090/hbo"},
 		{"ingress", "NETFLIX_URL", "http://127.0.0.1:8082"},
 		{"insurance", "HTTP_ADDR", "127.0.0.1:8084"},
 		{"insurance", "KAFKA_BROKERS", "127.0.0.1:9092"},
@@ -229,6 +234,7 @@ func TestDefaultServices(t *testing.T) {
 		{"insurance", "INSURER_URL", "http://127.0.0.1:8090/insurance"},
 		{"insurance", localstack.DataKeyEnv, ""}, // Start adds it, from the data directory
 		{"ingress", "INSURANCE_URL", "http://127.0.0.1:8084"},
+		{"ingress", "HBO_URL", "http://127.0.0.1:8083"},
 		{"ingress", "HTTP_ADDR", "127.0.0.1:8080"},
 		{"ingress", "KAFKA_BROKERS", "127.0.0.1:9092"},
 		{"ingress", "AUTH_TOKENS", "dev-masmovil=masmovil,dev-yoigo=yoigo"},

@@ -90,7 +90,7 @@ var handedOut = struct {
 }{ports: map[int]bool{}}
 
 // DefaultServices is the whole system on its local ports, in start order:
-// partnersim, then the providers (disney, netflix, insurance), then ingress. The insurance
+// partnersim, then the providers (disney, netflix, hbo, insurance), then ingress. The insurance
 // service's data key is added by Start (see DataKeyFile).
 func DefaultServices(binDir string, brokerAddr, mongoURI string) []Service {
 	return ServicesAt(binDir, brokerAddr, mongoURI, DefaultAddrs())
@@ -138,6 +138,18 @@ func ServicesAt(binDir string, brokerAddr, mongoURI string, addrs Addrs) []Servi
 			}, common...),
 		},
 		{
+			Name:   HBO,
+			Binary: filepath.Join(binDir, HBO),
+			Addr:   addrs.HBO,
+			Env: append([]string{
+				"HTTP_ADDR=" + addrs.HBO,
+				"KAFKA_BROKERS=" + brokerAddr,
+				"MONGODB_URI=" + mongoURI,
+				"MONGODB_DATABASE=hbo",
+				"HBO_PARTNER_URL=http://" + addrs.Partnersim + "/hbo",
+			}, common...),
+		},
+		{
 			Name:   Insurance,
 			Binary: filepath.Join(binDir, Insurance),
 			Addr:   addrs.Insurance,
@@ -160,6 +172,7 @@ func ServicesAt(binDir string, brokerAddr, mongoURI string, addrs Addrs) []Servi
 				"WORKFLOW_KEY=" + LocalWorkflowKey,
 				"DISNEY_URL=http://" + addrs.Disney,
 				"NETFLIX_URL=http://" + addrs.Netflix,
+				"HBO_URL=http://" + addrs.HBO,
 				"INSURANCE_URL=http://" + addrs.Insurance,
 			}, common...),
 		},
