@@ -96,17 +96,8 @@ func netflixEvents(r Request) string {
 	return "/internal/v1/orgs/" + url.PathEscape(r.Org) + "/events?" + q.Encode()
 }
 
-// netflixBodyPAI is the create body's partner_account_id as its digits: the document takes a JSON
-// number, kept exact as sent, or a string.
-func netflixBodyPAI(r Request) string {
-	switch v := r.Field("partner_account_id").(type) {
-	case json.Number:
-		return v.String()
-	case string:
-		return v
-	}
-	return ""
-}
+// netflixBodyPAI is the create body's partner_account_id as its digits.
+func netflixBodyPAI(r Request) string { return r.Digits("partner_account_id") }
 
 // netflixContact reads the fields a create and an update share.
 func netflixContact(r Request, c *events.NetflixCreateSubscription) {
