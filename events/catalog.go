@@ -14,6 +14,7 @@ import "sort"
 const (
 	ProviderDisney  = "disney"
 	ProviderNetflix = "netflix"
+	ProviderHBO     = "hbo"
 )
 
 // TopicDeadLetter receives records that could not be processed (malformed, unknown type, retries
@@ -36,6 +37,12 @@ var (
 var (
 	TopicNetflixCommands = CommandsTopic(ProviderNetflix)
 	TopicNetflixStatus   = StatusTopic(ProviderNetflix)
+)
+
+// HBO topics.
+var (
+	TopicHBOCommands = CommandsTopic(ProviderHBO)
+	TopicHBOStatus   = StatusTopic(ProviderHBO)
 )
 
 // CloudEvents extension attribute names (on Kafka they travel as ce_<name> headers).
@@ -95,6 +102,23 @@ const (
 	TypeNetflixOperationFailedV2    = "com.provision.netflix.operation.failed.v2"
 )
 
+// HBO command types, published on TopicHBOCommands with record key = serviceId. The activation
+// URL is a synchronous call to the HBO service, not a command.
+const (
+	TypeHBOCreateSubscription     = "com.provision.hbo.subscription.create.v1"
+	TypeHBOUpdateSubscription     = "com.provision.hbo.subscription.update.v1"
+	TypeHBOCancelSubscription     = "com.provision.hbo.subscription.cancel.v1"
+	TypeHBOSuspendSubscription    = "com.provision.hbo.subscription.suspend.v1"
+	TypeHBOReactivateSubscription = "com.provision.hbo.subscription.reactivate.v1"
+	TypeHBOActivateSubscription   = "com.provision.hbo.subscription.activate.v1"
+)
+
+// HBO status types, published on TopicHBOStatus: the StatusEvent envelope.
+const (
+	TypeHBOSubscriptionStatusV2 = "com.provision.hbo.subscription.status.v2"
+	TypeHBOOperationFailedV2    = "com.provision.hbo.operation.failed.v2"
+)
+
 // Operation names used in the operation field of status payloads.
 const (
 	OpCreate             = "create"
@@ -106,11 +130,13 @@ const (
 	// OpUpdate and OpCancel are Netflix's names, as its API calls them.
 	OpUpdate = "update"
 	OpCancel = "cancel"
+	// OpActivate is HBO's: the customer's activation of a pending subscription.
+	OpActivate = "activate"
 )
 
 // Operations lists every operation name, in catalog order.
 func Operations() []string {
-	return []string{OpCreate, OpModify, OpTerminate, OpSuspend, OpReactivate, OpActivationCallback, OpUpdate, OpCancel}
+	return []string{OpCreate, OpModify, OpTerminate, OpSuspend, OpReactivate, OpActivationCallback, OpUpdate, OpCancel, OpActivate}
 }
 
 // Record keys, as the catalog describes them.

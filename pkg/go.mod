@@ -97,6 +97,7 @@ require (
 )
 
 require (
+	github.com/biter777/countries v1.7.5
 	github.com/cloudevents/sdk-go/v2 v2.16.2
 	github.com/gin-gonic/gin v1.12.0
 	github.com/google/uuid v1.6.0
