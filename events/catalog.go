@@ -145,6 +145,7 @@ const (
 	keyUser         = "userId"
 	keyFailure      = "subscriptionId; userId when the event names no subscription"
 	keyPAI          = "partnerAccountId"
+	keyServiceID    = "serviceId"
 )
 
 // entry describes one catalogued CloudEvent type.
@@ -178,6 +179,15 @@ var catalog = map[string]entry{
 	TypeNetflixActivationCallback:     {topic: TopicNetflixCommands, command: true, operation: OpActivationCallback, key: keyPAI, payload: func() any { return new(NetflixActivationCallback) }},
 	TypeNetflixSubscriptionStatusV2:   {topic: TopicNetflixStatus, key: keyPAI, envelope: true, payload: func() any { return new(StatusEvent[NetflixStatusDetails]) }},
 	TypeNetflixOperationFailedV2:      {topic: TopicNetflixStatus, key: keyPAI, envelope: true, payload: func() any { return new(StatusEvent[NetflixFailedDetails]) }},
+
+	TypeHBOCreateSubscription:     {topic: TopicHBOCommands, command: true, operation: OpCreate, key: keyServiceID, payload: func() any { return new(HBOCreateSubscription) }},
+	TypeHBOUpdateSubscription:     {topic: TopicHBOCommands, command: true, operation: OpUpdate, key: keyServiceID, payload: func() any { return new(HBOUpdateSubscription) }},
+	TypeHBOCancelSubscription:     {topic: TopicHBOCommands, command: true, operation: OpCancel, key: keyServiceID, payload: func() any { return new(HBOCancelSubscription) }},
+	TypeHBOSuspendSubscription:    {topic: TopicHBOCommands, command: true, operation: OpSuspend, key: keyServiceID, payload: func() any { return new(HBOSuspendSubscription) }},
+	TypeHBOReactivateSubscription: {topic: TopicHBOCommands, command: true, operation: OpReactivate, key: keyServiceID, payload: func() any { return new(HBOReactivateSubscription) }},
+	TypeHBOActivateSubscription:   {topic: TopicHBOCommands, command: true, operation: OpActivate, key: keyServiceID, payload: func() any { return new(HBOActivateSubscription) }},
+	TypeHBOSubscriptionStatusV2:   {topic: TopicHBOStatus, key: keyServiceID, envelope: true, payload: func() any { return new(StatusEvent[HBOStatusDetails]) }},
+	TypeHBOOperationFailedV2:      {topic: TopicHBOStatus, key: keyServiceID, envelope: true, payload: func() any { return new(StatusEvent[HBOFailedDetails]) }},
 }
 
 // Types returns every catalogued CloudEvent type, sorted.

@@ -21,6 +21,8 @@ const (
 	testPAI    = "4567890123456789"
 	testBundle = "c2a45099-1cda-4178-83a8-02c02356ea01"
 	testOffer  = "2106f808-36e9-402d-bf37-f1f7fa04776b"
+	// testExternal is an HBO external_id, the CRM's.
+	testExternal = "1234567890123456"
 )
 
 // validPayloads holds one valid Go payload per catalogued type.
@@ -91,8 +93,31 @@ func validPayloads() map[string]any {
 			Error:   &ErrorDetail{Code: "PARTNER_REJECTED", Title: "PARTNER_ERROR", Details: "offer unknown"},
 			Details: NetflixFailedDetails{PartnerAccountID: testPAI},
 		},
+		TypeHBOCreateSubscription: &HBOCreateSubscription{Org: "masmovil", ServiceID: testPAI, ExternalID: testExternal, Country: "ES", Products: []HBOProduct{testHBOProduct}},
+		TypeHBOUpdateSubscription: &HBOUpdateSubscription{Org: "masmovil", ServiceID: testPAI, ExternalID: testExternal, Reason: HBOReasonProductChanged,
+			ProductsToAdd: []HBOProduct{{Code: "MAX_SVOD"}}, ProductsToRemove: []HBOProduct{{Code: "MAX_AVOD"}}},
+		TypeHBOCancelSubscription:     &HBOCancelSubscription{Org: "masmovil", ServiceID: testPAI, ExternalID: testExternal, Reason: HBOReasonProductCanceled, Country: "ES", Products: []HBOProduct{testHBOProduct}},
+		TypeHBOSuspendSubscription:    &HBOSuspendSubscription{Org: "masmovil", ServiceID: testPAI, ExternalID: testExternal, Reason: HBOReasonOfferExpired, Products: []HBOProduct{testHBOProduct}},
+		TypeHBOReactivateSubscription: &HBOReactivateSubscription{Org: "masmovil", ServiceID: testPAI, ExternalID: testExternal, Products: []HBOProduct{testHBOProduct}},
+		TypeHBOActivateSubscription:   &HBOActivateSubscription{Org: "masmovil", ServiceID: testPAI, ExternalID: testExternal, Country: "ES", Products: []HBOProduct{{Code: "MAX_AVOD"}}},
+		TypeHBOSubscriptionStatusV2: &StatusEvent[HBOStatusDetails]{
+			Org: "masmovil", Provider: ProviderHBO, SubscriptionID: testPAI,
+			Status: StatusSuspended, PreviousStatus: StatusActive, Operation: OpSuspend,
+			CommandID: "6f1c2b1e-5d7a-5b8e-9c3f-2a4d6e8f0a1b", OccurredAt: testTime, Version: 4,
+			Details: HBOStatusDetails{ServiceID: testPAI, ExternalID: testExternal, SubscriptionStatus: HBOSuspended, Country: "ES",
+				Products: []HBOProduct{testHBOProduct}, Reason: HBOReasonOfferExpired},
+		},
+		TypeHBOOperationFailedV2: &StatusEvent[HBOFailedDetails]{
+			Org: "masmovil", Provider: ProviderHBO, SubscriptionID: testPAI, Operation: OpSuspend,
+			CommandID: "6f1c2b1e-5d7a-5b8e-9c3f-2a4d6e8f0a1b", OccurredAt: testTime,
+			Error:   &ErrorDetail{Code: "SUBSCRIPTION_NOT_FOUND", Title: "Subscription not found", Details: "no subscription 4567890123456789"},
+			Details: HBOFailedDetails{ServiceID: testPAI},
+		},
 	}
 }
+
+var testHBOProduct = HBOProduct{Code: "MAX_AVOD", Name: "MAX Ad VOD", Starts: 1616425200, Renews: 1616425200, Expires: 1616425200,
+	SubID: "1d732753-ae1f-45f8-82f7-7243d395b1ac", Status: HBOActive, TrxID: "1234567890"}
 
 func TestTopicAndTypeNames_AreTheAgreedStrings(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
@@ -133,6 +158,18 @@ func TestTopicAndTypeNames_AreTheAgreedStrings(t *testing.T) {
 		{TypeNetflixOperationFailedV2, OperationFailedType(ProviderNetflix)},
 		{OpUpdate, "update"},
 		{OpCancel, "cancel"},
+		{OpActivate, "activate"},
+		{ProviderHBO, "hbo"},
+		{TopicHBOCommands, "provision.hbo.commands"},
+		{TopicHBOStatus, "provision.hbo.status"},
+		{TypeHBOCreateSubscription, "com.provision.hbo.subscription.create.v1"},
+		{TypeHBOUpdateSubscription, "com.provision.hbo.subscription.update.v1"},
+		{TypeHBOCancelSubscription, "com.provision.hbo.subscription.cancel.v1"},
+		{TypeHBOSuspendSubscription, "com.provision.hbo.subscription.suspend.v1"},
+		{TypeHBOReactivateSubscription, "com.provision.hbo.subscription.reactivate.v1"},
+		{TypeHBOActivateSubscription, "com.provision.hbo.subscription.activate.v1"},
+		{TypeHBOSubscriptionStatusV2, SubscriptionStatusType(ProviderHBO)},
+		{TypeHBOOperationFailedV2, OperationFailedType(ProviderHBO)},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
@@ -164,6 +201,14 @@ func TestCatalog_RoutesEachTypeToItsTopicAndOperation(t *testing.T) {
 		{TypeNetflixActivationCallback, TopicNetflixCommands, OpActivationCallback, true, false, "partnerAccountId", ""},
 		{TypeNetflixSubscriptionStatusV2, TopicNetflixStatus, "", false, true, "partnerAccountId", ""},
 		{TypeNetflixOperationFailedV2, TopicNetflixStatus, "", false, true, "partnerAccountId", ""},
+		{TypeHBOCreateSubscription, TopicHBOCommands, OpCreate, true, false, "serviceId", ""},
+		{TypeHBOUpdateSubscription, TopicHBOCommands, OpUpdate, true, false, "serviceId", ""},
+		{TypeHBOCancelSubscription, TopicHBOCommands, OpCancel, true, false, "serviceId", ""},
+		{TypeHBOSuspendSubscription, TopicHBOCommands, OpSuspend, true, false, "serviceId", ""},
+		{TypeHBOReactivateSubscription, TopicHBOCommands, OpReactivate, true, false, "serviceId", ""},
+		{TypeHBOActivateSubscription, TopicHBOCommands, OpActivate, true, false, "serviceId", ""},
+		{TypeHBOSubscriptionStatusV2, TopicHBOStatus, "", false, true, "serviceId", ""},
+		{TypeHBOOperationFailedV2, TopicHBOStatus, "", false, true, "serviceId", ""},
 	} {
 		t.Run(tc.typ, func(t *testing.T) {
 			topic, ok := TopicOf(tc.typ)
@@ -187,8 +232,8 @@ func TestCatalog_RoutesEachTypeToItsTopicAndOperation(t *testing.T) {
 			}
 		})
 	}
-	if got := Types(); len(got) != 18 || !sort.StringsAreSorted(got) {
-		t.Errorf("Types() = %v, want the 18 types sorted", got)
+	if got := Types(); len(got) != 26 || !sort.StringsAreSorted(got) {
+		t.Errorf("Types() = %v, want the 26 types sorted", got)
 	}
 	if _, ok := TopicOf("com.example.nope.v1"); ok || IsCommand("com.example.nope.v1") || OperationOf("com.example.nope.v1") != "" {
 		t.Error("an unknown type must not be routed")
@@ -443,7 +488,7 @@ func TestStatusEnvelope_ReadsEveryEnvelopeTypeTheSameWay(t *testing.T) {
 		if err := json.Unmarshal(b, &env); err != nil {
 			t.Fatalf("%s: %v", typ, err)
 		}
-		if env.Org == "" || (env.Provider != ProviderDisney && env.Provider != ProviderNetflix) || env.CommandID == "" || env.OccurredAt.IsZero() || len(env.Details) == 0 {
+		if env.Org == "" || !slices.Contains([]string{ProviderDisney, ProviderNetflix, ProviderHBO}, env.Provider) || env.CommandID == "" || env.OccurredAt.IsZero() || len(env.Details) == 0 {
 			t.Errorf("%s read as %+v", typ, env)
 		}
 		if (env.Error != nil) != (typ == OperationFailedType(env.Provider)) {

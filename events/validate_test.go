@@ -218,7 +218,7 @@ func TestValidate_ErrorDoesNotRepeatIdentifierValues(t *testing.T) {
 }
 
 func TestUnknownType_ReturnsErrUnknownType(t *testing.T) {
-	for _, typ := range []string{"", "com.provision.disney.subscription.create.v2", "com.provision.hbo.subscription.create.v1"} {
+	for _, typ := range []string{"", "com.provision.disney.subscription.create.v2", "com.provision.insurance.policy.create.v1"} {
 		if err := Validate(typ, []byte(`{}`)); !errors.Is(err, ErrUnknownType) {
 			t.Errorf("Validate(%q) = %v, want ErrUnknownType", typ, err)
 		}
