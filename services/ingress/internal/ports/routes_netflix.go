@@ -13,6 +13,9 @@ import (
 	"provision.local/services/ingress/internal/adapters"
 )
 
+// netflixExists refuses a change of a subscription the Netflix service does not have (404).
+var netflixExists = subscriptionExists(events.ProviderNetflix, netflixSubscription(""))
+
 // netflixRoutes are the Netflix operations of the routing table.
 var netflixRoutes = map[string]Route{
 	"netflixCreateSubscription": Command{
@@ -131,10 +134,4 @@ func netflixNotEnrolled(ctx context.Context, internal *adapters.Client, r Reques
 			"the partner account is already enrolled for this org")}}
 	}
 	return nil
-}
-
-// netflixExists refuses a change of a subscription the Netflix service does not have (404).
-func netflixExists(ctx context.Context, internal *adapters.Client, r Request, _ string) error {
-	_, err := internal.Do(ctx, events.ProviderNetflix, http.MethodGet, netflixPath(r.Org, r.Param("subscription_id")), "", nil)
-	return err
 }
