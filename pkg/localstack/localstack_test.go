@@ -192,7 +192,7 @@ func TestDefaultServices(t *testing.T) {
 	for _, s := range svcs {
 		names = append(names, s.Name)
 	}
-	if got := strings.Join(names, ","); got != "partnersim,disney,netflix,ingress" {
+	if got := strings.Join(names, ","); got != "partnersim,disney,netflix,hbo,ingress" {
 		t.Fatalf("start order = %s", got)
 	}
 	env := func(s localstack.Service, key string) string {
@@ -219,7 +219,13 @@ func TestDefaultServices(t *testing.T) {
 		{"netflix", "MONGODB_DATABASE", "netflix"},
 		{"netflix", "NETFLIX_PARTNER_URL", "http://127.0.0.1:8090/netflix"},
 		{"netflix", "WORKFLOW_KEY", "local-only-workflow-key"},
+		{"hbo", "HTTP_ADDR", "127.0.0.1:8083"},
+		{"hbo", "KAFKA_BROKERS", "127.0.0.1:9092"},
+		{"hbo", "MONGODB_URI", "mongodb://127.0.0.1:27017/"},
+		{"hbo", "MONGODB_DATABASE", "hbo"},
+		{"hbo", "HBO_PARTNER_URL", "http://127.0.0.1:8090/hbo"},
 		{"ingress", "NETFLIX_URL", "http://127.0.0.1:8082"},
+		{"ingress", "HBO_URL", "http://127.0.0.1:8083"},
 		{"ingress", "HTTP_ADDR", "127.0.0.1:8080"},
 		{"ingress", "KAFKA_BROKERS", "127.0.0.1:9092"},
 		{"ingress", "AUTH_TOKENS", "dev-masmovil=masmovil,dev-yoigo=yoigo"},

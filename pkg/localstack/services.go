@@ -90,7 +90,7 @@ var handedOut = struct {
 }{ports: map[int]bool{}}
 
 // DefaultServices is the whole system on its local ports, in start order:
-// partnersim, then the providers (disney, netflix), then ingress.
+// partnersim, then the providers (disney, netflix, hbo), then ingress.
 func DefaultServices(binDir string, brokerAddr, mongoURI string) []Service {
 	return ServicesAt(binDir, brokerAddr, mongoURI, DefaultAddrs())
 }
@@ -137,6 +137,18 @@ func ServicesAt(binDir string, brokerAddr, mongoURI string, addrs Addrs) []Servi
 			}, common...),
 		},
 		{
+			Name:   HBO,
+			Binary: filepath.Join(binDir, HBO),
+			Addr:   addrs.HBO,
+			Env: append([]string{
+				"HTTP_ADDR=" + addrs.HBO,
+				"KAFKA_BROKERS=" + brokerAddr,
+				"MONGODB_URI=" + mongoURI,
+				"MONGODB_DATABASE=hbo",
+				"HBO_PARTNER_URL=http://" + addrs.Partnersim + "/hbo",
+			}, common...),
+		},
+		{
 			Name:   Ingress,
 			Binary: filepath.Join(binDir, Ingress),
 			Addr:   addrs.Ingress,
@@ -147,6 +159,7 @@ func ServicesAt(binDir string, brokerAddr, mongoURI string, addrs Addrs) []Servi
 				"WORKFLOW_KEY=" + LocalWorkflowKey,
 				"DISNEY_URL=http://" + addrs.Disney,
 				"NETFLIX_URL=http://" + addrs.Netflix,
+				"HBO_URL=http://" + addrs.HBO,
 			}, common...),
 		},
 	}
