@@ -31,7 +31,8 @@ import (
 // SeedTopics are created when the broker starts. The services also create the topics they use;
 // seeding them means a client that starts first finds them too.
 var SeedTopics = []string{"provision.disney.commands", "provision.disney.status",
-	"provision.netflix.commands", "provision.netflix.status", "provision.deadletter"}
+	"provision.netflix.commands", "provision.netflix.status", "provision.hbo.commands", "provision.hbo.status",
+	"provision.deadletter"}
 
 // SeedPartitions is the partition count of the seed topics.
 const SeedPartitions = 6

@@ -12,8 +12,8 @@ import (
 	"provision.local/services/hbo/internal/domain"
 )
 
-// HBOPartnerClient calls the HBO partner API over HTTP. A refusal is a *partnerhttp.Rejection
-// (the app's PartnerRefusal); any other error is worth retrying.
+// HBOPartnerClient calls the HBO partner API over HTTP. A refusal is a *partnerhttp.Rejection;
+// any other error is worth retrying.
 type HBOPartnerClient struct {
 	http *partnerhttp.Client
 }
@@ -30,21 +30,14 @@ func NewHBOPartnerClient(baseURL string, timeout time.Duration) *HBOPartnerClien
 	})}
 }
 
-// product is HBO's product body.
-type product struct {
-	Code    string `json:"code"`
-	Name    string `json:"name,omitempty"`
-	Starts  int64  `json:"starts,omitempty"`
-	Renews  int64  `json:"renews,omitempty"`
-	Expires int64  `json:"expires,omitempty"`
-	SubID   string `json:"subId,omitempty"`
-	TrxID   string `json:"trxId,omitempty"`
-}
-
-func productsOf(in []domain.Product) []product {
-	out := make([]product, len(in))
+// wireProducts are products in HBO's terms: a SKU with its billing period.
+func wireProducts(in []domain.Product) []map[string]any {
+	out := make([]map[string]any, len(in))
 	for i, p := range in {
-		out[i] = product(p)
+		out[i] = map[string]any{
+			"sku": p.Code, "title": p.Name, "reference": p.SubID, "transactionId": p.TrxID,
+			"period": map[string]int64{"start": p.Starts, "renewal": p.Renews, "end": p.Expires},
+		}
 	}
 	return out
 }
@@ -52,14 +45,14 @@ func productsOf(in []domain.Product) []product {
 // Create creates the subscription at HBO.
 func (c *HBOPartnerClient) Create(ctx context.Context, key string, s domain.Subscription) error {
 	return c.http.Call(ctx, http.MethodPost, "/v1/orgs/"+url.PathEscape(s.Org)+"/subscriptions", key, map[string]any{
-		"serviceId": s.ServiceID, "externalId": s.ExternalID, "country": s.Country, "products": productsOf(s.Products),
+		"serviceId": s.ServiceID, "externalId": s.ExternalID, "country": s.Country, "products": wireProducts(s.Products),
 	}, nil)
 }
 
 // ChangeProducts removes and adds products in one call.
 func (c *HBOPartnerClient) ChangeProducts(ctx context.Context, key, org, serviceID string, add []domain.Product, remove []string) error {
 	return c.http.Call(ctx, http.MethodPatch, path(org, serviceID, "/products"), key, map[string]any{
-		"add": productsOf(add), "remove": remove,
+		"add": wireProducts(add), "remove": remove,
 	}, nil)
 }
 

@@ -38,7 +38,7 @@ func simulated(t *testing.T) string {
 
 type simSubscription struct {
 	ServiceID, ExternalID, State string
-	Products                     []struct{ Code, TrxID string }
+	Products                     []struct{ SKU, TransactionID string }
 }
 
 // partnerView reads the simulator's subscription of serviceID.
@@ -69,9 +69,17 @@ func TestClient_AgainstTheSimulator_Lifecycle(t *testing.T) {
 		call  func(key string) error
 		state string
 	}{
-		{"create", func(k string) error { return c.Create(ctx, k, s) }, "PENDING_ACTIVATION"},
+		{"create", func(k string) error {
+			if err := c.Create(ctx, k, s); err != nil {
+				return err
+			}
+			if got := partnerView(t, base, bigID).Products; len(got) != 1 || got[0].TransactionID != bigID {
+				t.Errorf("created products %+v, want the transaction id digit for digit", got)
+			}
+			return nil
+		}, "PENDING_ACTIVATION"},
 		{"products", func(k string) error {
-			return c.ChangeProducts(ctx, k, org, bigID, []domain.Product{{Code: "MAX_SVOD"}}, []string{"MAX_AVOD"})
+			return c.ChangeProducts(ctx, k, org, bigID, []domain.Product{{Code: "MAX_SVOD", TrxID: "7"}}, []string{"MAX_AVOD"})
 		}, "PENDING_ACTIVATION"},
 		{"activate", func(k string) error { return c.Activate(ctx, k, org, bigID) }, "ACTIVE"},
 		{"suspend", func(k string) error { return c.Suspend(ctx, k, org, bigID, "OFFER_EXPIRED") }, "SUSPENDED"},
@@ -90,7 +98,7 @@ func TestClient_AgainstTheSimulator_Lifecycle(t *testing.T) {
 			t.Fatalf("after %s: %+v, want %s", st.name, got, st.state)
 		}
 	}
-	if got := partnerView(t, base, bigID).Products; len(got) != 1 || got[0].Code != "MAX_SVOD" {
+	if got := partnerView(t, base, bigID).Products; len(got) != 1 || got[0].SKU != "MAX_SVOD" || got[0].TransactionID != "7" {
 		t.Errorf("products %+v", got)
 	}
 }

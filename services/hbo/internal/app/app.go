@@ -22,8 +22,8 @@ const Source = "/provision/hbo"
 
 // Partner is the HBO partner API. Each change carries an idempotency key (the command's id, or
 // the synchronous request's key): HBO answers a repeated key as it answered the first call, so a
-// redelivered command changes nothing twice there. A refusal is a *PartnerRefusal; any other
-// error is worth retrying.
+// redelivered command changes nothing twice there. HBO's business refusal of a call is a
+// *partnerhttp.Rejection, which fails the command; any other error is worth retrying.
 type Partner interface {
 	Create(ctx context.Context, key string, s domain.Subscription) error
 	// ChangeProducts removes the codes in remove, then adds add, in one call.
@@ -36,18 +36,15 @@ type Partner interface {
 	ActivationURL(ctx context.Context, key, org, serviceID string) (string, error)
 }
 
-// PartnerRefusal is HBO's business refusal of a call: retrying cannot change it, so the command
-// fails. The partner client returns it.
-type PartnerRefusal = partnerhttp.Rejection
+// Store keeps the subscriptions and runs each command at most once (a *ledger.Store): Get reads
+// one by its key.
+type Store interface {
+	Get(ctx context.Context, id string) (domain.Subscription, int64, error)
+	outcome.Store[domain.Subscription]
+}
 
 // Meta is what a command carries besides its payload.
 type Meta = outcome.Meta
-
-// Store keeps the subscriptions and runs each command at most once (a *ledger.Store).
-type Store interface {
-	outcome.Store[domain.Subscription]
-	Get(ctx context.Context, id string) (domain.Subscription, int64, error)
-}
 
 // App is the HBO application service.
 type App struct {
@@ -145,5 +142,5 @@ var classify = outcome.Classifier(
 	outcome.Is(domain.ErrLastProduct, "LAST_PRODUCT", "OPERATION_NOT_ALLOWED"),
 	outcome.Is(domain.ErrProductNotFound, "PRODUCT_NOT_FOUND", "NOT_FOUND"),
 	outcome.Is(domain.ErrProductExists, "PRODUCT_ALREADY_PRESENT", "CONFLICT"),
-	outcome.As[*PartnerRefusal]("PARTNER_REJECTED", "PARTNER_ERROR"),
+	outcome.As[*partnerhttp.Rejection]("PARTNER_REJECTED", "PARTNER_ERROR"),
 )

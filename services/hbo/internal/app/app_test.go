@@ -83,13 +83,13 @@ func TestLifecycle_CreateUpdateActivateSuspendReactivateCancel(t *testing.T) {
 		}, events.StatusPending, events.StatusPending, events.HBOPendingActivation, []string{"MAX_SVOD"}, "ChangeProducts", 2, events.HBOReasonProductChanged},
 		{"activate", func(m app.Meta) ([]consumer.Output, error) {
 			return f.app.ActivateSubscription(ctx, m, events.HBOActivateSubscription{Org: org, ServiceID: serviceID, ExternalID: customer, Products: []events.HBOProduct{avod}})
-		}, events.StatusActive, events.StatusPending, events.HBOActive, []string{"MAX_SVOD"}, "Activate", 3, events.HBOReasonProductChanged},
+		}, events.StatusActive, events.StatusPending, events.HBOActive, []string{"MAX_SVOD"}, "Activate", 3, ""},
 		{"suspend", func(m app.Meta) ([]consumer.Output, error) {
 			return f.app.SuspendSubscription(ctx, m, events.HBOSuspendSubscription{Org: org, ServiceID: serviceID, ExternalID: customer, Reason: events.HBOReasonOfferExpired, Products: []events.HBOProduct{avod}})
 		}, events.StatusSuspended, events.StatusActive, events.HBOSuspended, []string{"MAX_SVOD"}, "Suspend", 4, events.HBOReasonOfferExpired},
 		{"reactivate", func(m app.Meta) ([]consumer.Output, error) {
 			return f.app.ReactivateSubscription(ctx, m, events.HBOReactivateSubscription{Org: org, ServiceID: serviceID, ExternalID: customer, Products: []events.HBOProduct{avod}})
-		}, events.StatusActive, events.StatusSuspended, events.HBOActive, []string{"MAX_SVOD"}, "Reactivate", 5, events.HBOReasonOfferExpired},
+		}, events.StatusActive, events.StatusSuspended, events.HBOActive, []string{"MAX_SVOD"}, "Reactivate", 5, ""},
 		{"cancel", func(m app.Meta) ([]consumer.Output, error) {
 			return f.app.CancelSubscription(ctx, m, events.HBOCancelSubscription{Org: org, ServiceID: serviceID, ExternalID: customer, Reason: events.HBOReasonProductCanceled, Products: []events.HBOProduct{avod}})
 		}, events.StatusDeactivated, events.StatusActive, events.HBOCancelled, []string{"MAX_SVOD"}, "Cancel", 6, events.HBOReasonProductCanceled},

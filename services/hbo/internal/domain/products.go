@@ -53,10 +53,7 @@ func (s Subscription) ChangeProducts(add, remove []Product, reason string, now t
 	case len(kept) > MaxProducts:
 		return s, invalid("productsToAdd", fmt.Sprintf("a subscription has at most %d products", MaxProducts))
 	}
-	s.Products, s.UpdatedAt = kept, now
-	if reason != "" {
-		s.Reason = reason
-	}
+	s.Products, s.Reason, s.UpdatedAt = kept, reason, now
 	return s, nil
 }
 

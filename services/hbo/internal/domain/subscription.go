@@ -55,7 +55,7 @@ type Subscription struct {
 	Country    string    `bson:"country"`
 	Status     Status    `bson:"status"`
 	Products   []Product `bson:"products"`
-	// Reason is the reason of the last command that gave one (update, suspend, cancel).
+	// Reason is the reason the last change gave (update, suspend, cancel); "" when it gave none.
 	Reason string `bson:"reason,omitempty"`
 	// ActivatedAt is when the subscription was first activated; zero until then.
 	ActivatedAt time.Time `bson:"activatedAt,omitempty"`
@@ -166,9 +166,6 @@ func (s Subscription) moveTo(to Status, operation, reason string, now time.Time)
 	s.History = append(append([]StatusChange(nil), s.History...), StatusChange{
 		From: s.Status, To: to, Operation: operation, Reason: reason, At: now,
 	})
-	s.Status, s.UpdatedAt = to, now
-	if reason != "" {
-		s.Reason = reason
-	}
+	s.Status, s.Reason, s.UpdatedAt = to, reason, now
 	return s
 }

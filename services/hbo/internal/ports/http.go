@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"provision.local/pkg/httpx"
+	"provision.local/pkg/partnerhttp"
 	"provision.local/services/hbo/internal/app"
 	"provision.local/services/hbo/internal/domain"
 )
@@ -124,7 +125,7 @@ func integer(digits string) any {
 // error body.
 func answerError(c *gin.Context, err error) {
 	var refusal *domain.Refusal
-	var rejection *app.PartnerRefusal
+	var rejection *partnerhttp.Rejection
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		httpx.Abort(c, http.StatusNotFound, notFound)

@@ -82,7 +82,7 @@ func startHBO(t *testing.T) *hbo {
 	cfg.Kafka.Partitions = 2
 	cfg.Mongo.URI = mongoURI
 	cfg.Mongo.Database = fmt.Sprintf("hbo_c%d", databases.Add(1))
-	cfg.PartnerURL = partner.URL + "/hbo"
+	cfg.Partner.URL = partner.URL + "/hbo"
 	cfg.Consumer.RetryInitial, cfg.Consumer.RetryMax = 20*time.Millisecond, 200*time.Millisecond
 
 	stopped := make(chan error, 1)

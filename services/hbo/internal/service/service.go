@@ -21,11 +21,16 @@ import (
 // DefaultAddr is the internal HTTP address of the local stack.
 const DefaultAddr = "127.0.0.1:8083"
 
-// Config is the HBO service's configuration.
+// Config is the HBO service's configuration: the provider runtime's, and where HBO answers.
 type Config struct {
 	provider.Config
-	PartnerURL     string        `env:"HBO_PARTNER_URL" default:"http://127.0.0.1:8090/hbo"`
-	PartnerTimeout time.Duration `env:"HBO_PARTNER_TIMEOUT" default:"10s"`
+	Partner Partner
+}
+
+// Partner is where the HBO partner API answers, and how long a call to it may take.
+type Partner struct {
+	URL     string        `env:"HBO_PARTNER_URL" default:"http://127.0.0.1:8090/hbo"`
+	Timeout time.Duration `env:"HBO_PARTNER_TIMEOUT" default:"10s"`
 }
 
 // LoadConfig reads the configuration from the environment; the database and the consumer group
@@ -49,7 +54,7 @@ func (cfg Config) wire(ctx context.Context, deps provider.Deps) (provider.Wiring
 	if err != nil {
 		return provider.Wiring{}, fmt.Errorf("hbo store: %w", err)
 	}
-	a := app.New(store, adapters.NewHBOPartnerClient(cfg.PartnerURL, cfg.PartnerTimeout))
+	a := app.New(store, adapters.NewHBOPartnerClient(cfg.Partner.URL, cfg.Partner.Timeout))
 	return provider.Wiring{
 		Handler:    ports.NewCommandHandler(a),
 		Middleware: []consumer.Middleware{store.DeadLetterMarker(ports.CommandOf)},

@@ -20,7 +20,7 @@ var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 const (
 	base       = "/hbo/v1/orgs/masmovil/subscriptions"
 	sub        = base + "/4567890123456789"
-	createBody = `{"serviceId":"4567890123456789","externalId":"1234567890123456","country":"ES","products":[{"code":"MAX_AVOD","name":"MAX Ad VOD","starts":1616425200,"trxId":"1234567890"}]}`
+	createBody = `{"serviceId":"4567890123456789","externalId":"1234567890123456","country":"ES","products":[{"sku":"MAX_AVOD","title":"MAX Ad VOD","period":{"start":1616425200},"transactionId":"1234567890"}]}`
 )
 
 type harness struct {
@@ -76,11 +76,11 @@ func codeOf(t *testing.T, w *httptest.ResponseRecorder) string {
 func TestLifecycle_CreateChangeProductsActivateSuspendReactivateCancel(t *testing.T) {
 	h := newHarness(t)
 	s := h.must(http.StatusCreated, http.MethodPost, base, "k1", createBody)
-	if s.State != hbo.StatePendingActivation || len(s.Products) != 1 || s.Products[0].TrxID != "1234567890" {
+	if s.State != hbo.StatePendingActivation || len(s.Products) != 1 || s.Products[0].TransactionID != "1234567890" || s.Products[0].Period.Start != 1616425200 {
 		t.Fatalf("created %+v", s)
 	}
-	s = h.must(http.StatusOK, http.MethodPatch, sub+"/products", "k2", `{"add":[{"code":"MAX_SVOD"}],"remove":["MAX_AVOD"]}`)
-	if len(s.Products) != 1 || s.Products[0].Code != "MAX_SVOD" {
+	s = h.must(http.StatusOK, http.MethodPatch, sub+"/products", "k2", `{"add":[{"sku":"MAX_SVOD"}],"remove":["MAX_AVOD"]}`)
+	if len(s.Products) != 1 || s.Products[0].SKU != "MAX_SVOD" {
 		t.Fatalf("products %+v", s.Products)
 	}
 	if s = h.must(http.StatusOK, http.MethodPost, sub+"/activate", "k3", ``); s.State != hbo.StateActive || s.ActivatedAt == nil {
@@ -111,12 +111,13 @@ func TestRefusals(t *testing.T) {
 		{"suspendPending409", http.MethodPost, sub + "/suspend", `{}`, http.StatusConflict, "SUBSCRIPTION_NOT_ACTIVE"},
 		{"reactivatePending409", http.MethodPost, sub + "/reactivate", `{}`, http.StatusConflict, "SUBSCRIPTION_NOT_SUSPENDED"},
 		{"removeUnknownProduct404", http.MethodPatch, sub + "/products", `{"remove":["NOPE"]}`, http.StatusNotFound, "PRODUCT_NOT_FOUND"},
-		{"addPresentProduct409", http.MethodPatch, sub + "/products", `{"add":[{"code":"MAX_AVOD"}]}`, http.StatusConflict, "PRODUCT_EXISTS"},
+		{"addPresentProduct409", http.MethodPatch, sub + "/products", `{"add":[{"sku":"MAX_AVOD"}]}`, http.StatusConflict, "PRODUCT_EXISTS"},
 		{"removeLastProduct409", http.MethodPatch, sub + "/products", `{"remove":["MAX_AVOD"]}`, http.StatusConflict, "LAST_PRODUCT"},
 		{"emptyProductsChange400", http.MethodPatch, sub + "/products", `{}`, http.StatusBadRequest, "INVALID_REQUEST"},
 		{"createWithoutProducts400", http.MethodPost, base, `{"serviceId":"1","externalId":"2","country":"ES","products":[]}`, http.StatusBadRequest, "INVALID_REQUEST"},
-		{"createLowerCaseCountry400", http.MethodPost, base, `{"serviceId":"1","externalId":"2","country":"es","products":[{"code":"A"}]}`, http.StatusBadRequest, "INVALID_REQUEST"},
-		{"createServiceIDNotDigits400", http.MethodPost, base, `{"serviceId":"x1","externalId":"2","country":"ES","products":[{"code":"A"}]}`, http.StatusBadRequest, "INVALID_REQUEST"},
+		{"createLowerCaseCountry400", http.MethodPost, base, `{"serviceId":"1","externalId":"2","country":"es","products":[{"sku":"A"}]}`, http.StatusBadRequest, "INVALID_REQUEST"},
+		{"transactionIDNotDigits400", http.MethodPatch, sub + "/products", `{"add":[{"sku":"X","transactionId":"t-1"}]}`, http.StatusBadRequest, "INVALID_REQUEST"},
+		{"createServiceIDNotDigits400", http.MethodPost, base, `{"serviceId":"x1","externalId":"2","country":"ES","products":[{"sku":"A"}]}`, http.StatusBadRequest, "INVALID_REQUEST"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)

@@ -5,6 +5,7 @@ package hbo
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"provision.local/services/partnersim/internal/sim"
@@ -32,15 +33,23 @@ var (
 	countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
 )
 
-// Product is one HBO product of a subscription; Code identifies it.
+// Product is an HBO product on a subscription, in HBO's own terms: a SKU with its billing
+// period. The SKU identifies it within the subscription.
 type Product struct {
-	Code    string `json:"code"`
-	Name    string `json:"name,omitempty"`
-	Starts  int64  `json:"starts,omitempty"`
-	Renews  int64  `json:"renews,omitempty"`
-	Expires int64  `json:"expires,omitempty"`
-	SubID   string `json:"subId,omitempty"`
-	TrxID   string `json:"trxId,omitempty"`
+	SKU    string `json:"sku"`
+	Title  string `json:"title,omitempty"`
+	Period Period `json:"period"`
+	// Reference is the operator's id of the product subscription; TransactionID the operator's
+	// transaction, 1-19 digits.
+	Reference     string `json:"reference,omitempty"`
+	TransactionID string `json:"transactionId,omitempty"`
+}
+
+// Period is a product's billing period, in UNIX epoch seconds; 0 is not given.
+type Period struct {
+	Start   int64 `json:"start,omitempty"`
+	Renewal int64 `json:"renewal,omitempty"`
+	End     int64 `json:"end,omitempty"`
 }
 
 // Subscription is an HBO subscription as the partner keeps it.
@@ -81,53 +90,39 @@ func NewSubscription(org, serviceID, externalID, country string, products []Prod
 	return next, nil
 }
 
-// ChangeProducts removes the codes in remove, then adds add. A removed code the subscription
-// lacks, an added code it has, or no product left is refused.
+// ChangeProducts removes the SKUs in remove, then adds add. A removed SKU the subscription lacks,
+// an added SKU it has, or no product left is refused.
 func (s Subscription) ChangeProducts(add []Product, remove []string, now time.Time) (Subscription, error) {
 	if s.State == StateCancelled {
 		return s, ErrCancelled
 	}
-	kept := make([]Product, 0, len(s.Products)+len(add))
-	gone := map[string]bool{}
-	for _, code := range remove {
-		if !s.has(code) || gone[code] {
-			return s, fmt.Errorf("%w: %q", ErrProductNotFound, code)
+	next := slices.Clone(s.Products)
+	for _, sku := range remove {
+		i := slices.IndexFunc(next, func(p Product) bool { return p.SKU == sku })
+		if i < 0 {
+			return s, fmt.Errorf("%w: %q", ErrProductNotFound, sku)
 		}
-		gone[code] = true
-	}
-	for _, p := range s.Products {
-		if !gone[p.Code] {
-			kept = append(kept, p)
-		}
+		next = slices.Delete(next, i, i+1)
 	}
 	for _, p := range add {
-		if p.Code == "" {
-			return s, sim.Invalid("every product needs a code")
+		switch {
+		case p.SKU == "":
+			return s, sim.Invalid("every product needs a sku")
+		case p.TransactionID != "" && !digits.MatchString(p.TransactionID):
+			return s, sim.Invalid("a transactionId is 1-19 digits")
+		case slices.ContainsFunc(next, func(q Product) bool { return q.SKU == p.SKU }):
+			return s, fmt.Errorf("%w: %q", ErrProductExists, p.SKU)
 		}
-		for _, k := range kept {
-			if k.Code == p.Code {
-				return s, fmt.Errorf("%w: %q", ErrProductExists, p.Code)
-			}
-		}
-		kept = append(kept, p)
+		next = append(next, p)
 	}
-	switch {
-	case len(kept) > maxProducts:
+	if len(next) > maxProducts {
 		return s, sim.Invalid(fmt.Sprintf("at most %d products", maxProducts))
-	case len(kept) == 0 && len(s.Products) > 0:
+	}
+	if len(next) == 0 && len(s.Products) > 0 {
 		return s, ErrLastProduct
 	}
-	s.Products, s.UpdatedAt = kept, now
+	s.Products, s.UpdatedAt = next, now
 	return s, nil
-}
-
-func (s Subscription) has(code string) bool {
-	for _, p := range s.Products {
-		if p.Code == code {
-			return true
-		}
-	}
-	return false
 }
 
 // Activate moves a pending subscription to ACTIVE; an active one stays so (changed is false),
