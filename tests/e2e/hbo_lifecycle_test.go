@@ -173,15 +173,16 @@ type hboPartnerSubscription struct {
 	Org       string `json:"org"`
 	ServiceID string `json:"serviceId"`
 	State     string `json:"state"`
-	Products  []struct {
-		Code string `json:"code"`
+	// Products are in HBO's own terms: the SKU is the API's product code.
+	Products []struct {
+		SKU string `json:"sku"`
 	} `json:"products"`
 }
 
 func (s hboPartnerSubscription) codes() []string {
 	out := make([]string, 0, len(s.Products))
 	for _, p := range s.Products {
-		out = append(out, p.Code)
+		out = append(out, p.SKU)
 	}
 	return out
 }
