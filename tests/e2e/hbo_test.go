@@ -190,3 +190,26 @@ func hboSeedExpectations() map[string]seedExpect {
 		"hboCancelSubscription":     command("hboCancelSubscription", "CANCELLED"),
 	}
 }
+
+// TestHBOIDsAsNumbersOrStrings: 123 and "123" are the same id. A create sent with its ids as
+// strings and sent again as numbers (same correlation id) is one command with one workflow; a
+// change naming the customer by the other form is the same customer's.
+func TestHBOIDsAsNumbersOrStrings(t *testing.T) {
+	id := uniqueServiceID("5")
+	hdr := map[string]string{"Request-Correlation-Id": "e2e-hbo-ids-" + id}
+	asStrings := call(t, http.MethodPost, hboSubs, hdr,
+		`{"service_id":"`+id+`","external_id":"1234567890123456","country":"ES","products":[{"code":"MAX_AVOD"}]}`)
+	asNumbers := call(t, http.MethodPost, hboSubs, hdr, hboCreateBody(id, `{"code":"MAX_AVOD"}`))
+	if asStrings.Status != http.StatusAccepted || asNumbers.Status != http.StatusAccepted ||
+		asStrings.Header.Get("Workflow-Id") != asNumbers.Header.Get("Workflow-Id") {
+		t.Fatalf("the create as strings then as numbers: %d %s, %d %s; want 202 with one workflow",
+			asStrings.Status, asStrings.Body, asNumbers.Status, asNumbers.Body)
+	}
+	if wf := waitWorkflow(t, asNumbers.Header.Get("Workflow-Id")); wf.Status != "COMPLETED" {
+		t.Fatalf("create: workflow %+v", wf)
+	}
+	hboIs(t, id, "PENDING_ACTIVATION", "MAX_AVOD")
+	hboCommand(t, "ids-update", http.MethodPatch, hboSubs+"/"+id,
+		`{"external_id":"1234567890123456","products_to_add":[{"code":"MAX_HD"}]}`, "COMPLETED")
+	hboIs(t, id, "PENDING_ACTIVATION", "MAX_AVOD", "MAX_HD")
+}
