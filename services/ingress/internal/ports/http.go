@@ -65,8 +65,9 @@ type API struct {
 
 // Register mounts every operation of the document, the document (/openapi.json) and its reference
 // page (/docs). Each operation is authenticated (a token acts only on the orgs it is allowed,
-// among the orgs the platform serves), validated against the document, and then routed by routes; an operation without a route, or
-// whose provider has no internal API configured, is answered 501.
+// among the orgs the platform serves), validated against the document, and then routed by
+// routes; an operation without a route, or whose provider has no internal API configured, is
+// answered 501.
 func Register(r *gin.Engine, api *API, tokens map[string][]string, routes map[string]Route) error {
 	known := map[string]bool{}
 	for _, op := range api.Spec.Operations {
