@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -52,8 +53,17 @@ type Product struct {
 
 // History is the answer of the history query: every change of status, oldest first.
 type History struct {
-	ServiceID any                   `json:"service_id"`
-	Changes   []domain.StatusChange `json:"changes"`
+	ServiceID any            `json:"service_id"`
+	Changes   []StatusChange `json:"changes"`
+}
+
+// StatusChange is one change of status; From is absent for the creation.
+type StatusChange struct {
+	From      string    `json:"from,omitempty"`
+	To        string    `json:"to"`
+	Operation string    `json:"operation"`
+	Reason    string    `json:"reason,omitempty"`
+	At        time.Time `json:"at"`
 }
 
 // RegisterInternalRoutes mounts the API the ingress calls for queries and the activation URL,
@@ -74,7 +84,11 @@ func RegisterInternalRoutes(r *gin.Engine, a *app.App) {
 			answerError(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, History{ServiceID: integer(s.ServiceID), Changes: s.History})
+		h := History{ServiceID: integer(s.ServiceID), Changes: make([]StatusChange, len(s.History))}
+		for i, ch := range s.History {
+			h.Changes[i] = StatusChange{From: string(ch.From), To: string(ch.To), Operation: ch.Operation, Reason: ch.Reason, At: ch.At}
+		}
+		c.JSON(http.StatusOK, h)
 	})
 	// The body is the public request's, which the ingress validated; HBO needs none of it.
 	sub.POST("/activation_url", func(c *gin.Context) {

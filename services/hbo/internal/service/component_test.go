@@ -293,10 +293,25 @@ func TestHBO_Lifecycle_CreateUpdateActivateSuspendReactivateCancel(t *testing.T)
 	}
 	code, hist := h.call(http.MethodGet, "/internal/v1/orgs/"+org+"/subscriptions/"+serviceID+"/history", "", nil)
 	var history struct {
-		Changes []struct{ To string } `json:"changes"`
+		Changes []struct {
+			From      string `json:"from"`
+			To        string `json:"to"`
+			Operation string `json:"operation"`
+			Reason    string `json:"reason"`
+		} `json:"changes"`
 	}
 	if code != http.StatusOK || json.Unmarshal(hist, &history) != nil || len(history.Changes) != 5 {
 		t.Fatalf("history %d %s, want the creation and four changes of status", code, hist)
+	}
+	var walk []string
+	for _, ch := range history.Changes {
+		walk = append(walk, ch.From+">"+ch.To+":"+ch.Operation+":"+ch.Reason)
+	}
+	if want := []string{
+		">PENDING_ACTIVATION:create:", "PENDING_ACTIVATION>ACTIVE:activate:", "ACTIVE>SUSPENDED:suspend:OFFER_EXPIRED",
+		"SUSPENDED>ACTIVE:reactivate:", "ACTIVE>CANCELLED:cancel:PRODUCT_CANCELED",
+	}; !slices.Equal(walk, want) {
+		t.Errorf("history %v, want %v", walk, want)
 	}
 	// The partner holds the same subscription.
 	code, partner := h.call(http.MethodGet, h.partner+"/hbo/v1/orgs/"+org+"/subscriptions/"+serviceID, "", nil)
