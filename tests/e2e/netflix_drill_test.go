@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,21 +23,6 @@ const netflixSubs = "/v2/orgs/masmovil/tv/netflix/subscriptions"
 
 // drillPAI is the PAI of the drill's i-th account: 16 digits unique to the run.
 func drillPAI(run int64, i int) string { return fmt.Sprintf("7%012d%03d", run, i) }
-
-// drillCommand is one command of the drill and what must become of it.
-type drillCommand struct {
-	method, path, body string
-	key                string // Idempotency-Key: a client retries with the same one
-	want               int    // the status answering its acceptance
-	// after is the create a change waits for: the ingress asks the netflix service whether the
-	// subscription exists, so the client sends the change once the create completed.
-	after *drillCommand
-	// fails is the error code the command must fail with; "" when it must complete.
-	fails string
-
-	workflowID string        // set once accepted
-	sent       chan struct{} // closed once the client is done sending it, accepted or not
-}
 
 // TestNetflixCrashDrill sends 200 Netflix commands from several clients (100 creates, then on
 // each subscription a plan change, a cancel or a suspend that must fail because the customer has
@@ -89,7 +71,7 @@ func TestNetflixCrashDrill(t *testing.T) {
 
 	// The partner answers the drill's accounts slowly, so that the kill finds accepted commands
 	// not processed yet, and some halfway through their partner call.
-	slowPartner(t, jsonf(`{"status":0,"latency_ms":30,"match":%q}`, drillPAI(run, 0)[:13]))
+	slowPartner(t, "netflix", jsonf(`{"status":0,"latency_ms":30,"match":%q}`, drillPAI(run, 0)[:13]))
 
 	deadline := time.Now().Add(90 * time.Second)
 	// First the creates, each suspend right behind its create; then the changes that need their
@@ -107,91 +89,14 @@ func TestNetflixCrashDrill(t *testing.T) {
 			jobs = append(jobs, []*drillCommand{c.followUp})
 		}
 	}
-	var accepted, retried atomic.Int32
-	send := func(cmd *drillCommand) error {
-		defer close(cmd.sent)
-		if cmd.after != nil {
-			<-cmd.after.sent
-			if cmd.after.workflowID == "" {
-				return fmt.Errorf("%s %s: its create was not accepted", cmd.method, cmd.path)
-			}
-			if err := workflowEnded(t, cmd.after.workflowID, deadline); err != nil {
-				return err
-			}
-		}
-		return acceptRetrying(t, cmd, deadline, &retried)
-	}
-	var wg sync.WaitGroup
-	work := make(chan []*drillCommand)
-	errs := make(chan string, 2*accounts)
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for job := range work {
-				for _, cmd := range job {
-					if err := send(cmd); err != nil {
-						errs <- err.Error()
-						break
-					}
-					accepted.Add(1)
-				}
-			}
-		}()
-	}
-	crashed := make(chan error, 1)
-	go func() {
-		for accepted.Load() < 50 {
-			if time.Now().After(deadline) {
-				crashed <- fmt.Errorf("only %d commands accepted at the deadline", accepted.Load())
-				return
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-		if err := stack.Kill("netflix"); err != nil {
-			crashed <- fmt.Errorf("kill netflix: %w", err)
-			return
-		}
-		var at partnerRequests
-		err := adminCall(http.MethodGet, "/admin/requests/netflix", &at)
-		t.Logf("netflix killed after %d accepted commands, the partner had made %v (%v)", accepted.Load(), at.Effects, err)
-		if err := stack.Restart("netflix"); err != nil {
-			crashed <- fmt.Errorf("restart netflix: %w", err)
-			return
-		}
-		crashed <- nil
-	}()
-	for _, job := range jobs {
-		work <- job
-	}
-	close(work)
-	wg.Wait()
-	close(errs)
-	for e := range errs {
-		t.Error(e)
-	}
-	if err := <-crashed; err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("the clients retried %d times while the netflix service was down", retried.Load())
-	if t.Failed() {
-		t.FailNow()
-	}
+	crashBurst(t, "netflix", jobs, 50, deadline)
 
 	// Every workflow ended as it must.
 	var commands []*drillCommand
 	for _, c := range chains {
 		commands = append(commands, c.create, c.followUp)
 	}
-	for _, cmd := range commands {
-		wf := waitWorkflow(t, cmd.workflowID)
-		switch {
-		case cmd.fails == "" && wf.Status != "COMPLETED":
-			t.Errorf("%s %s: workflow %+v, want COMPLETED", cmd.method, cmd.path, wf)
-		case cmd.fails != "" && (wf.Status != "FAILED" || wf.Error == nil || wf.Error.Code != cmd.fails):
-			t.Errorf("%s %s: workflow %+v, want FAILED %s", cmd.method, cmd.path, wf, cmd.fails)
-		}
-	}
+	checkDrillWorkflows(t, commands)
 
 	// Nothing lost, nothing twice: one enrolment per PAI, one change per command that changes.
 	stats := netflixPartnerStats(t)
@@ -254,52 +159,6 @@ func TestNetflixCrashDrill(t *testing.T) {
 	})
 }
 
-// acceptRetrying sends a drill command until the ingress accepts it, retrying with the same
-// Idempotency-Key while it answers 503, and records its workflow. It reports instead of failing
-// the test: it runs on the clients' goroutines.
-func acceptRetrying(t *testing.T, cmd *drillCommand, deadline time.Time, retries *atomic.Int32) error {
-	h := map[string]string{"Idempotency-Key": cmd.key, "Request-Correlation-Id": cmd.key}
-	for {
-		r := call(t, cmd.method, cmd.path, h, cmd.body)
-		switch {
-		case r.Status == cmd.want && r.Header.Get("Workflow-Id") != "":
-			cmd.workflowID = r.Header.Get("Workflow-Id")
-			return nil
-		case r.Status != http.StatusServiceUnavailable:
-			return fmt.Errorf("%s %s: %d %s, want %d", cmd.method, cmd.path, r.Status, r.Body, cmd.want)
-		case time.Now().After(deadline):
-			return fmt.Errorf("%s %s: still 503 at the deadline", cmd.method, cmd.path)
-		}
-		retries.Add(1)
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// workflowEnded waits until a workflow is COMPLETED (a FAILED one is an error), tolerating the
-// 503 the ingress answers while the netflix service is down. It runs on the clients' goroutines.
-func workflowEnded(t *testing.T, id string, deadline time.Time) error {
-	for {
-		r := call(t, http.MethodGet, "/v2/orgs/masmovil/workflows/"+id, nil, "")
-		var wf workflow
-		if r.Status == http.StatusOK {
-			if err := json.Unmarshal(r.Body, &wf); err != nil {
-				return fmt.Errorf("workflow %s: %w", id, err)
-			}
-		}
-		switch {
-		case wf.Status == "COMPLETED":
-			return nil
-		case wf.Status == "FAILED":
-			return fmt.Errorf("workflow %s: %s", id, r.Body)
-		case r.Status != http.StatusOK && r.Status != http.StatusServiceUnavailable:
-			return fmt.Errorf("workflow %s: %d %s", id, r.Status, r.Body)
-		case time.Now().After(deadline):
-			return fmt.Errorf("workflow %s: not ended at the deadline (%d %s)", id, r.Status, r.Body)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // netflixBundleStatus is the Netflix status query's answer, with the plan and the bundle's ids.
 type netflixBundleStatus struct {
 	HasPartnerMOP bool   `json:"has_partner_mop"`
@@ -351,25 +210,6 @@ func netflixPartnerStats(t *testing.T) partnerRequests {
 	var r partnerRequests
 	partnerAdmin(t, http.MethodGet, "/admin/requests/netflix", &r)
 	return r
-}
-
-// slowPartner sets a fault on partnersim's Netflix partner until the test ends.
-func slowPartner(t *testing.T, fault string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPut, partner+"/admin/faults/netflix", strings.NewReader(fault))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("set the fault %s: %d", fault, resp.StatusCode)
-	}
-	t.Cleanup(func() { partnerAdmin(t, http.MethodDelete, "/admin/faults/netflix", nil) })
 }
 
 func resetNetflixPartnerStats(t *testing.T) {

@@ -43,13 +43,15 @@ type seedExpect struct {
 
 // TestSeedCurls sends every curl example of the seeds (api/testdata/seed-curls.sh: 52, each
 // tagged with its operation) to the ingress, host replaced and a token of the path's org added.
-// None answers 404 or 405. The Disney and Netflix ones answer as the seed says and do what they
-// say (below, and netflixSeedExpectations: the Netflix cancel is sent last); every other one
-// answers 501 NOT_IMPLEMENTED in its family's error shape, its provider or store not being built
-// yet.
+// None answers 404 or 405. The Disney, Netflix and HBO ones answer as the seed says and do what
+// they say (below, netflixSeedExpectations: the Netflix cancel is sent last, and
+// hboSeedExpectations: the HBO curls of both seeds are sent last, in the order of a
+// subscription's life); every other one answers 501 NOT_IMPLEMENTED in its family's error shape,
+// its provider or store not being built yet.
 //
 // The seed creates ENT1664367665579 but then addresses subscription 4567890123456789 (the
-// examples were written independently), so the test also creates that one first; and the seed's
+// examples were written independently), so the test also creates that one first (the HBO curls
+// do the same: their create names 1234567890123456, the others 4567890123456789); and the seed's
 // terminate names product "disney.bundle.basic", which is not on the subscription: it is accepted
 // (204) and its workflow FAILS with PRODUCT_NOT_FOUND, leaving the subscription as it was.
 func TestSeedCurls(t *testing.T) {
@@ -69,6 +71,7 @@ func TestSeedCurls(t *testing.T) {
 	if wf := waitWorkflow(t, preWF.WorkflowID); wf.Status != "COMPLETED" {
 		t.Fatalf("create %s: %+v", sub, wf)
 	}
+	hboSeedPrepare(t)
 
 	want := map[string]seedExpect{
 		"disneyCreateSubscription": {http.StatusAccepted, "COMPLETED", func(t *testing.T, r response) {
@@ -123,8 +126,9 @@ func TestSeedCurls(t *testing.T) {
 		}},
 	}
 	maps.Copy(want, netflixSeedExpectations("masmovil"))
+	maps.Copy(want, hboSeedExpectations())
 	answered := map[string]bool{}
-	for _, c := range netflixCancelLast(curls) {
+	for _, c := range hboLifecycleLast(netflixCancelLast(curls)) {
 		t.Run(c.Operation, func(t *testing.T) {
 			headers := map[string]string{}
 			for k, v := range c.Headers {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -124,12 +125,16 @@ func view(s domain.Subscription) Subscription {
 }
 
 // integer writes a string of digits as a JSON integer from its text, so that no float rounds it;
-// digits with a leading zero are no JSON number and stay a string; "" is absent.
+// digits with a leading zero are no JSON number and stay a string, and so do digits beyond int64,
+// as the HTTP API's ExactNumericId allows them only as a string; "" is absent.
 func integer(digits string) any {
 	switch {
 	case digits == "":
 		return nil
 	case len(digits) > 1 && digits[0] == '0':
+		return digits
+	}
+	if _, err := strconv.ParseInt(digits, 10, 64); err != nil {
 		return digits
 	}
 	return json.Number(digits)

@@ -42,7 +42,7 @@ func TestView_IsTheHTTPAPIsSubscription(t *testing.T) {
 	if err := schema.Value.VisitJSON(v); err != nil {
 		t.Errorf("%s: %v", b, err)
 	}
-	want := `{"service_id":9999999999999999999,"external_id":1234567890123456,"country":"ES","status":"PENDING_ACTIVATION","products":[` +
+	want := `{"service_id":"9999999999999999999","external_id":1234567890123456,"country":"ES","status":"PENDING_ACTIVATION","products":[` +
 		`{"code":"MAX_AVOD","name":"MAX Ad VOD","starts":1616425200,"renews":1616425200,"expires":1616425200,"sub_id":"1d732753-ae1f-45f8-82f7-7243d395b1ac","status":"PENDING_ACTIVATION","trx_id":9223372036854775807},` +
 		`{"code":"MAX_HD","status":"PENDING_ACTIVATION"}]}`
 	if string(b) != want {
@@ -59,7 +59,8 @@ func TestInteger_KeepsTheDigits(t *testing.T) {
 		{"0", "0"},
 		{"42", "42"},
 		{"0042", `"0042"`},
-		{"99999999999999999999", "99999999999999999999"},
+		{"9223372036854775807", "9223372036854775807"},
+		{"9223372036854775808", `"9223372036854775808"`},
 	} {
 		b, _ := json.Marshal(integer(tc.in))
 		if string(b) != tc.want {

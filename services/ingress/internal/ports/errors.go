@@ -55,6 +55,8 @@ const (
 	CodeInvalidQuery         = "INVALID_QUERY_PARAMETER"
 	CodeMissingHeader        = "MISSING_HEADER"
 	CodeInvalidHeader        = "INVALID_HEADER"
+	// CodeInvalidOrgID is the seed's answer to a path naming an org the platform does not serve.
+	CodeInvalidOrgID = "INVALID_ORG_ID"
 )
 
 // internalCodes are the provider services' error codes the ingress passes on, with the status it

@@ -4,7 +4,9 @@ package ports
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -30,6 +32,29 @@ func CheckOrgs(tokens map[string][]string) error {
 	return nil
 }
 
+// authorizeOrg runs after httpx.Authenticate has checked the token (401): a path naming an org
+// the platform does not serve (no token is tied to it) is answered 400 INVALID_ORG_ID, as the
+// seed's HBO examples say; a served org the token may not act for, 403.
+func authorizeOrg(tokens map[string][]string) gin.HandlerFunc {
+	served := map[string]bool{}
+	for _, orgs := range tokens {
+		for _, org := range orgs {
+			served[org] = true
+		}
+	}
+	return func(c *gin.Context) {
+		org := c.Param("org")
+		switch {
+		case !served[org]:
+			httpx.Fail(c, http.StatusBadRequest, CodeInvalidOrgID, "path parameter org names an organization this platform does not serve")
+		case !slices.Contains(httpx.Orgs(c), org):
+			httpx.Fail(c, http.StatusForbidden, httpx.CodeForbidden, "the token may not act for this org")
+		default:
+			c.Next()
+		}
+	}
+}
+
 // API holds what the handlers use.
 type API struct {
 	Spec      *Spec
@@ -39,9 +64,10 @@ type API struct {
 }
 
 // Register mounts every operation of the document, the document (/openapi.json) and its reference
-// page (/docs). Each operation is authenticated (a token acts only on the orgs it is allowed),
-// validated against the document, and then routed by routes; an operation without a route, or
-// whose provider has no internal API configured, is answered 501.
+// page (/docs). Each operation is authenticated (a token acts only on the orgs it is allowed,
+// among the orgs the platform serves), validated against the document, and then routed by
+// routes; an operation without a route, or whose provider has no internal API configured, is
+// answered 501.
 func Register(r *gin.Engine, api *API, tokens map[string][]string, routes map[string]Route) error {
 	known := map[string]bool{}
 	for _, op := range api.Spec.Operations {
@@ -51,7 +77,7 @@ func Register(r *gin.Engine, api *API, tokens map[string][]string, routes map[st
 			h = rt.handler(api, op)
 		}
 		r.Handle(op.Method, ginPath(op.Path),
-			httpx.ErrorBodyOf(op.Family.Body), httpx.Authenticate(tokens, "org"), validate(op), h)
+			httpx.ErrorBodyOf(op.Family.Body), httpx.Authenticate(tokens, ""), authorizeOrg(tokens), validate(op), h)
 	}
 	for id := range routes {
 		if !known[id] {

@@ -45,6 +45,22 @@ func (r Request) String(name string) string {
 	return s
 }
 
+// Digits is a body field given as a JSON integer or as a string of digits (the document's
+// ExactNumericId), as its decimal digits: a number exact as sent, never through a float, so 123
+// and "123" are the same id. "" when absent.
+func (r Request) Digits(name string) string { return digitsOf(r.Field(name)) }
+
+// digitsOf is a validated ExactNumericId value as its digits, "" for any other value.
+func digitsOf(v any) string {
+	switch v := v.(type) {
+	case json.Number:
+		return v.String()
+	case string:
+		return v
+	}
+	return ""
+}
+
 // Strings is a field of the body holding an array of strings.
 func (r Request) Strings(name string) []string {
 	items, _ := r.Field(name).([]any)

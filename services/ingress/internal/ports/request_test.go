@@ -39,3 +39,18 @@ func TestStrictJSONRefusesTrailingData(t *testing.T) {
 		t.Fatal("a body with two values was accepted")
 	}
 }
+
+// An ExactNumericId field reads as its digits whether sent as a number or a string: 123 and
+// "123" are the same id, and 17 digits stay exact.
+func TestDigitsAreTheSameForANumberAndAString(t *testing.T) {
+	r := requestWithBody(t, `{"n": 12345678901234567, "s": "12345678901234567", "small": 123, "quoted": "123", "other": true}`)
+	if r.Digits("n") != "12345678901234567" || r.Digits("s") != r.Digits("n") {
+		t.Fatalf("n = %q, s = %q, want 12345678901234567 for both", r.Digits("n"), r.Digits("s"))
+	}
+	if r.Digits("small") != "123" || r.Digits("quoted") != "123" {
+		t.Fatalf("small = %q, quoted = %q, want 123", r.Digits("small"), r.Digits("quoted"))
+	}
+	if r.Digits("other") != "" || r.Digits("absent") != "" {
+		t.Fatalf("a boolean or an absent field: %q, %q, want empty", r.Digits("other"), r.Digits("absent"))
+	}
+}

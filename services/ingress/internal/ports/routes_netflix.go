@@ -13,6 +13,9 @@ import (
 	"provision.local/services/ingress/internal/adapters"
 )
 
+// netflixExists refuses a change of a subscription the Netflix service does not have (404).
+var netflixExists = subscriptionExists(events.ProviderNetflix, netflixSubscription(""))
+
 // netflixRoutes are the Netflix operations of the routing table.
 var netflixRoutes = map[string]Route{
 	"netflixCreateSubscription": Command{
@@ -96,17 +99,8 @@ func netflixEvents(r Request) string {
 	return "/internal/v1/orgs/" + url.PathEscape(r.Org) + "/events?" + q.Encode()
 }
 
-// netflixBodyPAI is the create body's partner_account_id as its digits: the document takes a JSON
-// number, kept exact as sent, or a string.
-func netflixBodyPAI(r Request) string {
-	switch v := r.Field("partner_account_id").(type) {
-	case json.Number:
-		return v.String()
-	case string:
-		return v
-	}
-	return ""
-}
+// netflixBodyPAI is the create body's partner_account_id as its digits.
+func netflixBodyPAI(r Request) string { return r.Digits("partner_account_id") }
 
 // netflixContact reads the fields a create and an update share.
 func netflixContact(r Request, c *events.NetflixCreateSubscription) {
@@ -140,10 +134,4 @@ func netflixNotEnrolled(ctx context.Context, internal *adapters.Client, r Reques
 			"the partner account is already enrolled for this org")}}
 	}
 	return nil
-}
-
-// netflixExists refuses a change of a subscription the Netflix service does not have (404).
-func netflixExists(ctx context.Context, internal *adapters.Client, r Request, _ string) error {
-	_, err := internal.Do(ctx, events.ProviderNetflix, http.MethodGet, netflixPath(r.Org, r.Param("subscription_id")), "", nil)
-	return err
 }

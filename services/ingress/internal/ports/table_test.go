@@ -17,7 +17,8 @@ import (
 )
 
 // Operations of providers not built answer 501 NOT_IMPLEMENTED in their family's shape, after
-// authentication and validation.
+// authentication and validation; so do those of a provider whose internal API is not configured
+// (this engine has only Disney's, so HBO's and Netflix's operations stand for them).
 func TestNotBuiltOperations(t *testing.T) {
 	e := newEnv(t)
 	hbo := `{"service_id": 4567890123456789, "external_id": 1234567890123456, "country": "ES", "products": [{"code": "MAX_AVOD"}]}`
@@ -28,11 +29,11 @@ func TestNotBuiltOperations(t *testing.T) {
 	}{
 		{name: "netflixStatus501", method: http.MethodGet, path: "/v2/orgs/masmovil/tv/netflix/subscriptions/4567890123456789/status",
 			token: tokenMasmovil, corrID: seedCorrID, status: http.StatusNotImplemented, check: provisionCode("NOT_IMPLEMENTED")},
-		{name: "hboCreate501", method: http.MethodPost, path: "/v2/orgs/masmovil/tv/hbo/subscriptions",
+		{name: "hboCreate501WithoutItsService", method: http.MethodPost, path: "/v2/orgs/masmovil/tv/hbo/subscriptions",
 			token: tokenMasmovil, corrID: seedCorrID, body: hbo, status: http.StatusNotImplemented, check: provisionCode("NOT_IMPLEMENTED")},
-		{name: "hboCreate400BeforeThe501", method: http.MethodPost, path: "/v2/orgs/masmovil/tv/hbo/subscriptions",
+		{name: "hboCreate400BeforeThe501WithoutItsService", method: http.MethodPost, path: "/v2/orgs/masmovil/tv/hbo/subscriptions",
 			token: tokenMasmovil, corrID: seedCorrID, body: `{"country": "es"}`, status: http.StatusBadRequest, check: provisionCode("INVALID_FIELD")},
-		{name: "hboCreate401BeforeThe501", method: http.MethodPost, path: "/v2/orgs/masmovil/tv/hbo/subscriptions",
+		{name: "hboCreate401BeforeThe501WithoutItsService", method: http.MethodPost, path: "/v2/orgs/masmovil/tv/hbo/subscriptions",
 			corrID: seedCorrID, body: hbo, status: http.StatusUnauthorized, check: provisionCode(httpx.CodeUnauthorized)},
 		{name: "subscriptionsV1Get501", method: http.MethodGet, path: "/v1/orgs/masmovil/subscriptions/5652763",
 			token: tokenMasmovil, status: http.StatusNotImplemented, check: func(t *testing.T, body []byte) {

@@ -166,6 +166,14 @@ func bodyErrors(re *openapi3filter.RequestError, add func(code, details string))
 		}
 		for _, se := range ses {
 			field := strings.Join(se.JSONPointer(), ".")
+			if names := requiredAlternatives(se); names != nil {
+				where := "request body"
+				if field != "" {
+					where = field
+				}
+				add(CodeInvalidField, where+": one of "+strings.Join(names, ", ")+" is required")
+				continue
+			}
 			if field == "" {
 				// The body itself: not an object, or a property missing from it.
 				code := httpx.CodeInvalidBody
@@ -178,4 +186,24 @@ func bodyErrors(re *openapi3filter.RequestError, add func(code, details string))
 			add(CodeInvalidField, field+": "+se.Reason)
 		}
 	}
+}
+
+// requiredAlternatives names the properties of an "at least one of" rule (an anyOf whose every
+// branch only requires properties) that a value broke, quoted as kin-openapi quotes a missing
+// property; nil for any other failure. kin-openapi's own reason names none of them.
+func requiredAlternatives(se *openapi3.SchemaError) []string {
+	if se.SchemaField != "anyOf" || se.Schema == nil || len(se.Schema.AnyOf) == 0 {
+		return nil
+	}
+	var names []string
+	for _, alt := range se.Schema.AnyOf {
+		v := alt.Value
+		if v == nil || len(v.Required) == 0 || v.Type != nil || len(v.Properties) > 0 {
+			return nil
+		}
+		for _, name := range v.Required {
+			names = append(names, `"`+name+`"`)
+		}
+	}
+	return names
 }
