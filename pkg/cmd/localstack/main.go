@@ -1,6 +1,6 @@
 // Command localstack runs the whole system on this machine without Docker: the embedded
-// Kafka-protocol broker and MongoDB-wire server in this process, and partnersim, disney, netflix
-// and ingress as child processes from prebuilt binaries (make build). Ctrl-C stops everything.
+// Kafka-protocol broker and MongoDB-wire server in this process, and partnersim, disney, netflix,
+// hbo, insurance and ingress as child processes from prebuilt binaries (make build). Ctrl-C stops everything.
 //
 //	localstack [-data ./.data] [-bin ./bin]
 //
@@ -62,6 +62,8 @@ provision is running locally. Ctrl-C stops it.
   ingress (public API)   %s
   disney (internal API)  %s
   netflix (internal API) %s
+  hbo (internal API)     %s
+  insurance (internal)   %s
   partnersim             %s
   Kafka                  %s
   MongoDB                %s
@@ -83,7 +85,8 @@ Try:
     -H 'Accept: application/json'
 
 `,
-		s.URL(localstack.Ingress), s.URL(localstack.Disney), s.URL(localstack.Netflix), s.URL(localstack.Partnersim),
+		s.URL(localstack.Ingress), s.URL(localstack.Disney), s.URL(localstack.Netflix),
+		s.URL(localstack.HBO), s.URL(localstack.Insurance), s.URL(localstack.Partnersim),
 		s.BrokerAddr(), s.MongoURI(), s.URL(localstack.Ingress), s.URL(localstack.Ingress))
 }
 
