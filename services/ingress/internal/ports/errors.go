@@ -71,6 +71,10 @@ var internalCodes = map[string]int{
 	"INVALID_EVENT_TYPE":      http.StatusBadRequest,
 	"INVALID_OFFSET":          http.StatusBadRequest,
 	CodeInvalidQuery:          http.StatusBadRequest,
+	// The insurance service's: an unknown policy, a reserve whose document's control letter is
+	// wrong (a rule the document's pattern cannot state).
+	CodePolicyNotFound: http.StatusNotFound,
+	"INVALID_DOCUMENT": http.StatusBadRequest,
 }
 
 // writeError is the one place that maps the ingress's errors, and the provider services' answers,

@@ -11,7 +11,7 @@ import (
 // operationId. An operation without an entry is answered 501 NOT_IMPLEMENTED; adding a provider
 // is adding a file of its entries, listing them here, and its internal API's URL in the
 // configuration.
-var Routes = merge(platformRoutes, disneyRoutes, netflixRoutes)
+var Routes = merge(platformRoutes, disneyRoutes, netflixRoutes, insuranceRoutes)
 
 // platformRoutes are the operations of no single provider.
 var platformRoutes = map[string]Route{

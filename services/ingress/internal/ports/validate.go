@@ -166,6 +166,10 @@ func bodyErrors(re *openapi3filter.RequestError, add func(code, details string))
 		}
 		for _, se := range ses {
 			field := strings.Join(se.JSONPointer(), ".")
+			if names := atLeastOneOf(se); field == "" && names != nil {
+				add(CodeInvalidField, "request body needs at least one of "+strings.Join(names, ", "))
+				continue
+			}
 			if field == "" {
 				// The body itself: not an object, or a property missing from it.
 				code := httpx.CodeInvalidBody
@@ -178,4 +182,21 @@ func bodyErrors(re *openapi3filter.RequestError, add func(code, details string))
 			add(CodeInvalidField, field+": "+se.Reason)
 		}
 	}
+}
+
+// atLeastOneOf names the properties of a failed anyOf whose alternatives each require one
+// property (the insurance policy change: policyNumber, phoneNumber or document), which
+// kin-openapi reports only as matching none of them; nil for any other failure.
+func atLeastOneOf(se *openapi3.SchemaError) []string {
+	if se.SchemaField != "anyOf" || se.Schema == nil {
+		return nil
+	}
+	var names []string
+	for _, alt := range se.Schema.AnyOf {
+		if alt.Value == nil || len(alt.Value.Required) != 1 {
+			return nil
+		}
+		names = append(names, alt.Value.Required[0])
+	}
+	return names
 }

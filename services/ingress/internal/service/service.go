@@ -34,6 +34,7 @@ type Config struct {
 	// The internal API of each provider service; one field per provider (see providerURLs).
 	DisneyURL       string        `env:"DISNEY_URL" default:"http://127.0.0.1:8081"`
 	NetflixURL      string        `env:"NETFLIX_URL" default:"http://127.0.0.1:8082"`
+	InsuranceURL    string        `env:"INSURANCE_URL" default:"http://127.0.0.1:8084"`
 	UpstreamTimeout time.Duration `env:"UPSTREAM_TIMEOUT" default:"10s"`
 	BodyLimit       int64         `env:"HTTP_BODY_LIMIT" default:"1048576"`
 	// IdempotencyWindow is how long an Idempotency-Key or a derived command id dedupes; the
@@ -58,6 +59,9 @@ func (cfg Config) providerURLs() map[string]string {
 	}
 	if cfg.NetflixURL != "" {
 		urls[events.ProviderNetflix] = cfg.NetflixURL
+	}
+	if cfg.InsuranceURL != "" {
+		urls[events.ProviderInsurance] = cfg.InsuranceURL
 	}
 	return urls
 }
