@@ -1,5 +1,6 @@
-// Command partnersim simulates the partners' APIs (Disney+, Netflix) with state, idempotency keys
-// and fault injection, so provider services can be run and tested without the real partners.
+// Command partnersim simulates the partners' APIs (Disney+, Netflix, the device insurer) with
+// state, idempotency keys and fault injection, so provider services can be run and tested without
+// the real partners.
 package main
 
 import (

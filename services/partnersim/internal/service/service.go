@@ -16,6 +16,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"provision.local/services/partnersim/internal/disney"
+	"provision.local/services/partnersim/internal/insurance"
 	"provision.local/services/partnersim/internal/netflix"
 	"provision.local/services/partnersim/internal/ports"
 	"provision.local/services/partnersim/internal/sim"
@@ -85,7 +86,7 @@ func New(cfg Config, log *logrus.Logger) (*Simulator, error) {
 	router, err := ports.NewRouter(ports.Options{
 		Logger:   log,
 		Registry: reg,
-		Partners: []ports.Partner{disney.New(sim.Config{}), nf},
+		Partners: []ports.Partner{disney.New(sim.Config{}), nf, insurance.New(sim.Config{})},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("router: %w", err)

@@ -1,0 +1,80 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"provision.local/services/insurance/internal/app"
+	"provision.local/services/insurance/internal/domain"
+)
+
+// insurer is a hand-written insurer: it issues DI policy numbers in order, answers a repeated
+// reservation key with its first policy, records every call, and fails a call when failing says.
+type insurer struct {
+	mu      sync.Mutex
+	calls   []string // "<method> <policy> <key>"
+	issued  map[string]app.Issued
+	failing func(method string) error
+}
+
+var _ app.Partner = (*insurer)(nil)
+
+func (f *insurer) record(method, policy, key string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, method+" "+policy+" "+key)
+	if f.failing != nil {
+		return f.failing(method)
+	}
+	return nil
+}
+
+func (f *insurer) received() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
+}
+
+func (f *insurer) Reserve(_ context.Context, key, _ string, _ domain.Reservation) (app.Issued, error) {
+	if err := f.record("Reserve", "", key); err != nil {
+		return app.Issued{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.issued == nil {
+		f.issued = map[string]app.Issued{}
+	}
+	if is, ok := f.issued[key]; ok {
+		return is, nil
+	}
+	n := len(f.issued) + 1
+	is := app.Issued{
+		PolicyNumber: fmt.Sprintf("DI%010d", n), RequestID: fmt.Sprintf("00000000-0000-4000-8000-%012d", n),
+		Quote:      domain.Quote{AnnualFee: 49.99, MonthlyFee: 4.17},
+		ReservedAt: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC),
+	}
+	f.issued[key] = is
+	return is, nil
+}
+
+func (f *insurer) Activate(_ context.Context, key, _, policy string, _ app.Activation) error {
+	return f.record("Activate", policy, key)
+}
+
+func (f *insurer) Suspend(_ context.Context, key, _, policy, _ string) error {
+	return f.record("Suspend", policy, key)
+}
+
+func (f *insurer) Reconnect(_ context.Context, key, _, policy, _ string) error {
+	return f.record("Reconnect", policy, key)
+}
+
+func (f *insurer) Terminate(_ context.Context, key, _, policy, _, _ string) error {
+	return f.record("Terminate", policy, key)
+}
+
+func (f *insurer) Cancel(_ context.Context, key, _, policy, _ string) error {
+	return f.record("Cancel", policy, key)
+}

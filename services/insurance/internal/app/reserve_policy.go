@@ -1,0 +1,71 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"provision.local/events"
+	"provision.local/pkg/outcome"
+	"provision.local/services/insurance/internal/domain"
+)
+
+// Reserved is the seed's reserve answer.
+type Reserved struct {
+	RequestID    string `json:"requestId"`
+	PolicyNumber string `json:"policyNumber"`
+	domain.Quote
+}
+
+// ReservePolicy reserves a policy with the insurer and stores it, its personal data sealed and
+// its bank account not kept. It is synchronous: m.CommandID is the request's idempotency key,
+// so a retried request gets the same policy from the insurer and changes nothing twice here;
+// its status event is published by the runtime's outbox relay. A refused field is a
+// *domain.FieldError (several joined).
+func (a *App) ReservePolicy(ctx context.Context, m Meta, org string, r domain.Reservation) (Reserved, error) {
+	if err := r.Validate(); err != nil {
+		return Reserved{}, err
+	}
+	issued, err := a.partner.Reserve(ctx, m.CommandID, org, r)
+	if err != nil {
+		return Reserved{}, err
+	}
+	if !domain.PolicyNumberFormat.MatchString(issued.PolicyNumber) {
+		return Reserved{}, fmt.Errorf("the insurer issued a policy number outside the contract's format")
+	}
+	insured := r.Insured()
+	sealed, err := a.vault.Seal(org, issued.PolicyNumber, insured)
+	if err != nil {
+		return Reserved{}, err
+	}
+	now := a.clock()
+	reservedAt := issued.ReservedAt.UTC()
+	if reservedAt.IsZero() {
+		reservedAt = now
+	}
+	p := domain.Policy{
+		Org: org, PolicyNumber: issued.PolicyNumber, RequestID: issued.RequestID, State: domain.Reserved,
+		Quote: issued.Quote, ReservedAt: reservedAt, UpdatedAt: now, Sealed: sealed,
+		DocumentToken: a.vault.Token(TokenDocument, insured.Document),
+	}
+	if insured.Phone != "" {
+		p.PhoneToken = a.vault.Token(TokenPhone, insured.Phone)
+	}
+	_, err = a.reserver.Execute(ctx, outcome.Command{
+		Meta: m, Operation: events.OpReserve, Org: org, SubscriptionID: p.PolicyNumber,
+		FailureDetails: events.InsuranceFailedDetails{PolicyNumber: p.PolicyNumber},
+	}, func(_ context.Context, current *domain.Policy) (domain.Policy, error) {
+		if current != nil {
+			// The insurer answered a repeated key with the policy stored by its first call.
+			return *current, outcome.ErrUnchanged
+		}
+		return p, nil
+	})
+	if err != nil {
+		return Reserved{}, fmt.Errorf("store the reservation: %w", err)
+	}
+	stored, _, err := a.store.Get(ctx, domain.Key(org, p.PolicyNumber))
+	if err != nil {
+		return Reserved{}, fmt.Errorf("read the reservation back: %w", err)
+	}
+	return Reserved{RequestID: stored.RequestID, PolicyNumber: stored.PolicyNumber, Quote: stored.Quote}, nil
+}
