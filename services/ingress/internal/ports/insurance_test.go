@@ -50,8 +50,8 @@ const (
 )
 
 // fakeInsurance answers the policy lookups and searches of masmovil's three policies, 400
-// INVALID_DOCUMENT to a reserve for a document starting with 9, and 200 to any other reserve or
-// search; it records every request.
+// INVALID_DOCUMENT to a reserve for a document starting with 9, 400 INVALID_FIELD to one without
+// the account's dc, and 200 to any other reserve or search; it records every request.
 type fakeInsurance struct {
 	mu       sync.Mutex
 	srv      *httptest.Server
@@ -74,9 +74,13 @@ func newFakeInsurance(t *testing.T) *fakeInsurance {
 		f.mu.Unlock()
 		switch {
 		case r.Method == http.MethodPost && r.URL.Path == policies+"/reserve":
-			var body struct{ DocumentID string }
+			var body struct{ DocumentID, DC string }
 			if err := json.NewDecoder(r.Body).Decode(&body); err != nil || strings.HasPrefix(body.DocumentID, "9") {
 				writeJSON(w, http.StatusBadRequest, `[{"code":"INVALID_DOCUMENT","title":"BAD_REQUEST","details":"documentId: wrong control letter"}]`)
+				return
+			}
+			if body.DC == "" {
+				writeJSON(w, http.StatusBadRequest, `[{"code":"INVALID_FIELD","title":"BAD_REQUEST","details":"dc must be 2 digits"}]`)
 				return
 			}
 			writeJSON(w, http.StatusOK, reserveAnswer)
@@ -194,6 +198,8 @@ func TestInsuranceRoutes(t *testing.T) {
 			status: http.StatusBadRequest, code: ports.CodeInvalidField, fields: []string{"terminalSaleDate"}, noInternal: true},
 		{name: "reserve400ControlLetterFromTheService", method: http.MethodPost, target: insurancePath + "/reserve",
 			body: strings.Replace(realisticReserve, `00000000T`, `90000000T`, 1), status: http.StatusBadRequest, code: "INVALID_DOCUMENT"},
+		{name: "reserve400PartialAccountFromTheService", method: http.MethodPost, target: insurancePath + "/reserve",
+			body: strings.Replace(realisticReserve, `"dc":"45",`, ``, 1), status: http.StatusBadRequest, code: ports.CodeInvalidField},
 		{name: "requestinfo404ForwardsOnlyTheCriteria", method: http.MethodGet, target: insurancePath + "/requestinfo?phoneNumber=666666666&document=00000000T&foo=bar",
 			status: http.StatusNotFound, code: ports.CodePolicyNotFound,
 			internal: "GET /internal/v1/orgs/masmovil/policies?document=00000000T&phoneNumber=666666666"},
