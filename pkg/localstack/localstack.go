@@ -138,9 +138,14 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		s.Stop()
 		return nil, err
 	}
-	s.services = cfg.Services
-	if s.services == nil {
-		s.services = DefaultServices(cfg.BinDir, s.BrokerAddr(), s.MongoURI())
+	services := cfg.Services
+	if services == nil {
+		services = DefaultServices(cfg.BinDir, s.BrokerAddr(), s.MongoURI())
+	}
+	var err error
+	if s.services, err = withDataKey(services, cfg.DataDir); err != nil {
+		s.Stop()
+		return nil, err
 	}
 	for _, svc := range s.services {
 		if err := s.startService(ctx, svc); err != nil {

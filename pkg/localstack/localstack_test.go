@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"provision.local/pkg/localstack"
+	"provision.local/pkg/sealbox"
 )
 
 // The test binary doubles as the fake service: with fakeServiceEnv set, TestMain serves /readyz
@@ -192,7 +194,7 @@ func TestDefaultServices(t *testing.T) {
 	for _, s := range svcs {
 		names = append(names, s.Name)
 	}
-	if got := strings.Join(names, ","); got != "partnersim,disney,netflix,ingress" {
+	if got := strings.Join(names, ","); got != "partnersim,disney,netflix,insurance,ingress" {
 		t.Fatalf("start order = %s", got)
 	}
 	env := func(s localstack.Service, key string) string {
@@ -220,6 +222,13 @@ func TestDefaultServices(t *testing.T) {
 		{"netflix", "NETFLIX_PARTNER_URL", "http://127.0.0.1:8090/netflix"},
 		{"netflix", "WORKFLOW_KEY", "local-only-workflow-key"},
 		{"ingress", "NETFLIX_URL", "http://127.0.0.1:8082"},
+		{"insurance", "HTTP_ADDR", "127.0.0.1:8084"},
+		{"insurance", "KAFKA_BROKERS", "127.0.0.1:9092"},
+		{"insurance", "MONGODB_URI", "mongodb://127.0.0.1:27017/"},
+		{"insurance", "MONGODB_DATABASE", "insurance"},
+		{"insurance", "INSURER_URL", "http://127.0.0.1:8090/insurance"},
+		{"insurance", localstack.DataKeyEnv, ""}, // Start adds it, from the data directory
+		{"ingress", "INSURANCE_URL", "http://127.0.0.1:8084"},
 		{"ingress", "HTTP_ADDR", "127.0.0.1:8080"},
 		{"ingress", "KAFKA_BROKERS", "127.0.0.1:9092"},
 		{"ingress", "AUTH_TOKENS", "dev-masmovil=masmovil,dev-yoigo=yoigo"},
@@ -298,4 +307,51 @@ func (s *safeBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func TestLoadOrCreateDataKey_DrawsOnceThenReuses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nested", localstack.DataKeyFile)
+	first, err := localstack.LoadOrCreateDataKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sealbox.ParseKey(first); err != nil {
+		t.Fatalf("drawn key %v", err)
+	}
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file %v, %v: want mode 0600", info, err)
+	}
+	if again, err := localstack.LoadOrCreateDataKey(path); err != nil || again != first {
+		t.Errorf("second start got %q, %v; want the first key", again, err)
+	}
+	if err := os.WriteFile(path, []byte("not a key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := localstack.LoadOrCreateDataKey(path); err == nil {
+		t.Error("a damaged key file was accepted")
+	}
+}
+
+func TestStart_GivesTheInsuranceServiceTheDataDirectorysKey(t *testing.T) {
+	svcs := fakeServices(t, localstack.Insurance, "other")
+	cfg := baseConfig(t, &safeBuffer{}, svcs)
+	s, err := localstack.Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	want, err := localstack.LoadOrCreateDataKey(filepath.Join(cfg.DataDir, localstack.DataKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := get(t, s.URL(localstack.Insurance)+"/env?key="+localstack.DataKeyEnv); got != want {
+		t.Errorf("the insurance service got key %q, want the data directory's %q", got, want)
+	}
+	if got := get(t, s.URL("other")+"/env?key="+localstack.DataKeyEnv); got != "" {
+		t.Errorf("another service got the data key")
+	}
+	if len(svcs[0].Env) != 4 {
+		t.Errorf("Start changed the caller's services: %v", svcs[0].Env)
+	}
 }

@@ -90,7 +90,8 @@ var handedOut = struct {
 }{ports: map[int]bool{}}
 
 // DefaultServices is the whole system on its local ports, in start order:
-// partnersim, then the providers (disney, netflix), then ingress.
+// partnersim, then the providers (disney, netflix, insurance), then ingress. The insurance
+// service's data key is added by Start (see DataKeyFile).
 func DefaultServices(binDir string, brokerAddr, mongoURI string) []Service {
 	return ServicesAt(binDir, brokerAddr, mongoURI, DefaultAddrs())
 }
@@ -137,6 +138,18 @@ func ServicesAt(binDir string, brokerAddr, mongoURI string, addrs Addrs) []Servi
 			}, common...),
 		},
 		{
+			Name:   Insurance,
+			Binary: filepath.Join(binDir, Insurance),
+			Addr:   addrs.Insurance,
+			Env: append([]string{
+				"HTTP_ADDR=" + addrs.Insurance,
+				"KAFKA_BROKERS=" + brokerAddr,
+				"MONGODB_URI=" + mongoURI,
+				"MONGODB_DATABASE=insurance",
+				"INSURER_URL=http://" + addrs.Partnersim + "/insurance",
+			}, common...),
+		},
+		{
 			Name:   Ingress,
 			Binary: filepath.Join(binDir, Ingress),
 			Addr:   addrs.Ingress,
@@ -147,6 +160,7 @@ func ServicesAt(binDir string, brokerAddr, mongoURI string, addrs Addrs) []Servi
 				"WORKFLOW_KEY=" + LocalWorkflowKey,
 				"DISNEY_URL=http://" + addrs.Disney,
 				"NETFLIX_URL=http://" + addrs.Netflix,
+				"INSURANCE_URL=http://" + addrs.Insurance,
 			}, common...),
 		},
 	}

@@ -98,7 +98,7 @@ func build(bin string) error {
 		return err
 	}
 	cmd := exec.Command("go", "build", "-o", bin+string(filepath.Separator),
-		"./services/partnersim", "./services/disney", "./services/netflix", "./services/ingress")
+		"./services/partnersim", "./services/disney", "./services/netflix", "./services/insurance", "./services/ingress")
 	cmd.Dir = root
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	return cmd.Run()
