@@ -5,7 +5,6 @@ package adapters
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"time"
 
 	"provision.local/events"
@@ -81,10 +80,4 @@ type lifecycleBody struct {
 
 func (c *InsurerClient) move(ctx context.Context, key, org, policyNumber, action string, body lifecycleBody) error {
 	return c.http.Call(ctx, http.MethodPost, policyPath(org, policyNumber, action), key, body, nil)
-}
-
-func policiesPath(org string) string { return "/v1/orgs/" + url.PathEscape(org) + "/policies" }
-
-func policyPath(org, policyNumber, action string) string {
-	return policiesPath(org) + "/" + url.PathEscape(policyNumber) + "/" + action
 }

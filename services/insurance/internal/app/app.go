@@ -13,7 +13,6 @@ import (
 	"provision.local/events"
 	"provision.local/pkg/consumer"
 	"provision.local/pkg/ledger"
-	"provision.local/pkg/mongox"
 	"provision.local/pkg/outcome"
 	"provision.local/pkg/partnerhttp"
 	"provision.local/services/insurance/internal/domain"
@@ -98,14 +97,9 @@ type App struct {
 func New(store Store, partner Partner, vault Vault) *App {
 	a := &App{store: store, partner: partner, vault: vault, clock: func() time.Time { return time.Now().UTC() }}
 	cfg := outcome.Config[domain.Policy]{
-		Provider:    events.ProviderInsurance,
-		Source:      Source,
-		Store:       store,
-		AggregateID: domain.Key,
-		Status:      envelopeStatus,
-		Details:     statusDetails,
-		Classify:    classify,
-		Now:         func() time.Time { return a.clock() },
+		Provider: events.ProviderInsurance, Source: Source, Store: store, AggregateID: domain.Key,
+		Classify: classify, Status: envelopeStatus, Details: statusDetails,
+		Now: func() time.Time { return a.clock() },
 	}
 	a.runner = outcome.New(cfg)
 	cfg.Store = outboxOf{store}
@@ -190,9 +184,4 @@ func insurerRefusal(err error) *ledger.Failure {
 		return nil
 	}
 	return &ledger.Failure{Code: "PARTNER_REJECTED", Title: "PARTNER_ERROR", Details: "the insurer refused the request: " + r.Code}
-}
-
-// IsNotFound reports whether a query's error means there is no such policy.
-func IsNotFound(err error) bool {
-	return errors.Is(err, domain.ErrNotFound) || errors.Is(err, mongox.ErrNotFound)
 }

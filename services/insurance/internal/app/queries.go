@@ -5,8 +5,14 @@ import (
 	"errors"
 	"time"
 
+	"provision.local/pkg/mongox"
 	"provision.local/services/insurance/internal/domain"
 )
+
+// IsNotFound reports whether a query's error means there is no such policy.
+func IsNotFound(err error) bool {
+	return errors.Is(err, domain.ErrNotFound) || errors.Is(err, mongox.ErrNotFound)
+}
 
 // ErrNoCriterion is a search that names no phone, document or policy number.
 var ErrNoCriterion = errors.New("give at least one of phoneNumber, document and policyNumber")

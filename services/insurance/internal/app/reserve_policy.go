@@ -20,8 +20,11 @@ type Reserved struct {
 // its bank account not kept. It is synchronous: m.CommandID is the request's idempotency key,
 // so a retried request gets the same policy from the insurer and changes nothing twice here;
 // its status event is published by the runtime's outbox relay. A refused field is a
-// *domain.FieldError (several joined).
+// *domain.FieldError (several joined). An m without IssuedAt is issued now.
 func (a *App) ReservePolicy(ctx context.Context, m Meta, org string, r domain.Reservation) (Reserved, error) {
+	if m.IssuedAt.IsZero() {
+		m.IssuedAt = a.clock()
+	}
 	if err := r.Validate(); err != nil {
 		return Reserved{}, err
 	}

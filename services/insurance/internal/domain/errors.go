@@ -1,9 +1,6 @@
 package domain
 
-import (
-	"errors"
-	"fmt"
-)
+import "errors"
 
 // Refusals. Each fails its command for good with a reason that names the check, never the value
 // checked: these texts reach failure events, workflow answers and dead-letter headers.
@@ -23,7 +20,7 @@ type IllegalTransition struct {
 }
 
 func (e *IllegalTransition) Error() string {
-	return fmt.Sprintf("cannot %s a policy that is %s: %s", e.Op, e.State, e.Rule)
+	return "cannot " + e.Op + " a policy that is " + string(e.State) + ": " + e.Rule
 }
 
 func refused(op string, s State, rule string) error {

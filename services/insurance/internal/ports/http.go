@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -46,7 +45,7 @@ func RegisterInternalRoutes(r *gin.Engine, a *app.App) {
 		if !httpx.BindJSON(c, &body) {
 			return
 		}
-		m := app.Meta{CommandID: key, CorrelationID: httpx.CorrelationID(c), IssuedAt: time.Now().UTC()}
+		m := app.Meta{CommandID: key, CorrelationID: httpx.CorrelationID(c)}
 		res, err := a.ReservePolicy(c.Request.Context(), m, c.Param("org"), body)
 		if err != nil {
 			writeError(c, err)

@@ -99,10 +99,10 @@ func (a *API) reserve(c *gin.Context, body []byte) sim.Response {
 		return a.fail(err)
 	}
 	if !documentFormat.MatchString(in.DocumentID) {
-		return a.fail(errInvalid("documentId must be a DNI or NIE"))
+		return a.fail(sim.Invalid("documentId must be a DNI or NIE"))
 	}
 	if in.IMEI != "" && !imeiFormat.MatchString(in.IMEI) {
-		return a.fail(errInvalid("imei must be 15 digits"))
+		return a.fail(sim.Invalid("imei must be 15 digits"))
 	}
 	q, err := Price(in.Price, in.ClientType)
 	if err != nil {
@@ -132,7 +132,7 @@ func (a *API) activate(c *gin.Context, body []byte) sim.Response {
 		return a.fail(err)
 	}
 	if !imeiFormat.MatchString(in.IMEI) {
-		return a.fail(errInvalid("imei must be 15 digits"))
+		return a.fail(sim.Invalid("imei must be 15 digits"))
 	}
 	return a.update(c, func(p Policy, now time.Time) (Policy, error) {
 		return p.Activate(in.RequestID, in.Document, in.IMEI, now)
@@ -179,3 +179,12 @@ func (a *API) update(c *gin.Context, change func(Policy, time.Time) (Policy, err
 }
 
 func (a *API) fail(err error) sim.Response { return a.partner.ErrorResponse(err, errorCodes) }
+
+// errorCodes are the statuses and codes of the insurer's errors.
+var errorCodes = []sim.ErrorCode{
+	{Err: ErrPolicyNotFound, Status: http.StatusNotFound, Code: "POLICY_NOT_FOUND"},
+	{Err: ErrInvalidTransition, Status: http.StatusConflict, Code: "INVALID_TRANSITION"},
+	{Err: ErrDocumentMismatch, Status: http.StatusUnprocessableEntity, Code: "DOCUMENT_MISMATCH"},
+	{Err: ErrDeviceMismatch, Status: http.StatusUnprocessableEntity, Code: "DEVICE_MISMATCH"},
+	{Err: ErrRequestMismatch, Status: http.StatusUnprocessableEntity, Code: "REQUEST_MISMATCH"},
+}

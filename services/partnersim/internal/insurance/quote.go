@@ -3,6 +3,8 @@ package insurance
 import (
 	"math"
 	"slices"
+
+	"provision.local/services/partnersim/internal/sim"
 )
 
 // Client types the insurer prices, the seed's values; an empty client type is Particular.
@@ -62,13 +64,13 @@ type Quote struct {
 // The first year costs the same as the following ones: the insurer has no introductory offer.
 func Price(price float64, clientType string) (Quote, error) {
 	if !(price > 0) || price > maxPrice {
-		return Quote{}, errInvalid("price must be a number above 0 and at most 100000")
+		return Quote{}, sim.Invalid("price must be a number above 0 and at most 100000")
 	}
 	if clientType == "" {
 		clientType = ClientParticular
 	}
 	if !slices.Contains(ClientTypes(), clientType) {
-		return Quote{}, errInvalid("clientType must be one of Particular, Autónomo, Empresa")
+		return Quote{}, sim.Invalid("clientType must be one of Particular, Autónomo, Empresa")
 	}
 	cents := int64(math.Round(price * 100))
 	net := divRound(cents*netRatePermille[clientType], 1000)
