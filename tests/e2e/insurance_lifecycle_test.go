@@ -12,7 +12,7 @@ import (
 	"provision.local/events"
 )
 
-// TestInsuranceLifecycle walks one policy through its life: reserve, an activation with the
+// TestInsuranceLifecycle walks one policy through its life: reserve (retried: the same policy), an activation with the
 // wrong IMEI (which fails with its reason and changes nothing), activate, suspend by phone
 // number, reconnect by document, terminate. Each step shows in requestinfo, in the workflow
 // endpoint (the processId) and as a status event on provision.insurance.status; a second
@@ -22,6 +22,10 @@ func TestInsuranceLifecycle(t *testing.T) {
 	run := uuid.NewString()[:8] // correlation ids are logged: they never hold personal data
 	res := reserve(t, "masmovil", p, "e2e-insurance-life-reserve-"+run)
 	policy := res.PolicyNumber
+	// The same request again is the same reservation.
+	if again := reserve(t, "masmovil", p, "e2e-insurance-life-reserve-"+run); again != res {
+		t.Fatalf("the retried reservation answered %+v, want %+v", again, res)
+	}
 	corr := func(step string) string { return "e2e-insurance-life-" + policy + "-" + step }
 
 	// Found by each criterion, and by all of them together.

@@ -22,9 +22,10 @@ import (
 
 // TestInsurancePersonalDataStaysPut runs the insurance suite's requests with a holder whose
 // personal values are distinctive (document, names, address, phone, email, IMEI, bank account),
-// including refused requests, a failed activation, two commands dead-lettered (a poison record
-// published straight onto the commands topic and a command whose insurer stays down until the
-// retries give up) and a query with another org's token. Then it collects every log line of every
+// including refused requests, a failed activation, dead letters (records that are no valid
+// command published straight onto the commands topic, and a command whose insurer stays down
+// until the retries give up), a query with another org's token and queries while the insurance
+// service is down. Then it collects every log line of every
 // service of the stack, every record of every provision.*.status topic, every key and header of
 // provision.deadletter, every service's metrics and every workflow answer, and finds none of the
 // values in them: the commands topic carries them to the insurance service, and nowhere else.
@@ -100,6 +101,22 @@ func TestInsurancePersonalDataStaysPut(t *testing.T) {
 		t.Fatalf("the suspend with the insurer down: %+v, want DEAD_LETTERED", last)
 	}
 	waitDeadLetters(t, poisons)
+
+	// The insurance service down: the ingress's failed lookups by phone and document.
+	if err := stack.Kill(localstack.Insurance); err != nil {
+		t.Fatal(err)
+	}
+	for i, q := range []url.Values{{"phoneNumber": {p.Phone}}, {"document": {p.Document}}} {
+		if _, r := requestInfo(t, "masmovil", corr(fmt.Sprintf("down-%d", i)), q); r.Status != http.StatusServiceUnavailable {
+			t.Fatalf("requestinfo with the insurance service down: %d %s", r.Status, r.Body)
+		}
+	}
+	if r := insuranceCall(t, "masmovil", http.MethodPost, "suspend", corr("down-suspend"), jsonf(`{"phoneNumber":%q}`, p.Phone)); r.Status != http.StatusServiceUnavailable {
+		t.Fatalf("suspend with the insurance service down: %d %s", r.Status, r.Body)
+	}
+	if err := stack.Restart(localstack.Insurance); err != nil {
+		t.Fatal(err)
+	}
 
 	// Every place personal data must not reach.
 	var leaks []string
