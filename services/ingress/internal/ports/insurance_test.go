@@ -91,7 +91,7 @@ func newFakeInsurance(t *testing.T) *fakeInsurance {
 			}
 			var list []map[string]any
 			for _, p := range byPhone[r.URL.Query().Get("phoneNumber")] {
-				list = append(list, map[string]any{"policyNumber": p, "phoneNumber": r.URL.Query().Get("phoneNumber")})
+				list = append(list, map[string]any{"policyNumber": p, "phoneNumber": r.URL.Query().Get("phoneNumber"), "state": states[p]})
 			}
 			b, _ := json.Marshal(list)
 			writeJSON(w, http.StatusOK, string(b))

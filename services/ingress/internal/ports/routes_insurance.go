@@ -133,7 +133,7 @@ func (p policyCommand) handler(api *API, op Operation) gin.HandlerFunc {
 	}
 }
 
-// policyView is the insurance service's answer about one policy.
+// policyView is what the ingress reads of the insurance service's answers about a policy.
 type policyView struct {
 	PolicyNumber string `json:"policyNumber"`
 	State        string `json:"state"`
@@ -144,25 +144,21 @@ type policyView struct {
 // and document that is not terminated or cancelled.
 func resolvePolicy(ctx context.Context, internal *adapters.Client, r Request) (string, error) {
 	if pn := r.String("policyNumber"); pn != "" {
-		_, err := policyOf(ctx, internal, r.Org, pn)
-		return pn, err
+		return pn, policyExists(ctx, internal, r.Org, pn)
 	}
 	criteria := policyCriteria(r.String)
 	a, err := internal.Do(ctx, events.ProviderInsurance, http.MethodGet, insurancePolicies(r.Org)+"?"+criteria.Encode(), "", nil)
 	if err != nil {
 		return "", err
 	}
+	// The search answers requestinfo's policies, each with its state.
 	var matches []policyView
 	if err := json.Unmarshal(a.Body, &matches); err != nil {
 		return "", fmt.Errorf("insurance policy search: %w", err)
 	}
 	var running []string
 	for _, m := range matches {
-		v, err := policyOf(ctx, internal, r.Org, m.PolicyNumber)
-		if err != nil {
-			return "", err
-		}
-		if v.State != events.InsurancePolicyTerminated && v.State != events.InsurancePolicyCancelled {
+		if m.State != events.InsurancePolicyTerminated && m.State != events.InsurancePolicyCancelled {
 			running = append(running, m.PolicyNumber)
 		}
 	}
@@ -177,16 +173,9 @@ func resolvePolicy(ctx context.Context, internal *adapters.Client, r Request) (s
 		"several policies of this org match the phoneNumber or document; name the policyNumber")}}
 }
 
-// policyOf is the insurance service's view of one of the org's policies; an unknown one is its
+// policyExists asks the insurance service for one of the org's policies; an unknown one is its
 // 404 POLICY_NOT_FOUND.
-func policyOf(ctx context.Context, internal *adapters.Client, org, number string) (policyView, error) {
-	a, err := internal.Do(ctx, events.ProviderInsurance, http.MethodGet, insurancePolicies(org)+"/"+url.PathEscape(number), "", nil)
-	if err != nil {
-		return policyView{}, err
-	}
-	var v policyView
-	if err := json.Unmarshal(a.Body, &v); err != nil {
-		return policyView{}, fmt.Errorf("insurance policy: %w", err)
-	}
-	return v, nil
+func policyExists(ctx context.Context, internal *adapters.Client, org, number string) error {
+	_, err := internal.Do(ctx, events.ProviderInsurance, http.MethodGet, insurancePolicies(org)+"/"+url.PathEscape(number), "", nil)
+	return err
 }
