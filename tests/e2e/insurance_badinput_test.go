@@ -14,7 +14,7 @@ import (
 // error body naming the field or parameter (missing required fields, a bad language, a price not
 // above 0, a wrong DNI control letter, requestinfo without a criterion), 404 POLICY_NOT_FOUND for
 // a policy the org does not have, and, for another org's token, nothing of the first org's
-// policies.
+// policies, even when it insures the same holder.
 func TestInsuranceBadInput(t *testing.T) {
 	p := newInsured()
 	run := uuid.NewString()[:8]
@@ -133,6 +133,14 @@ func TestInsuranceBadInput(t *testing.T) {
 		}
 		if got := policyState(t, policy); got != "RESERVED" {
 			t.Fatalf("masmovil's policy after yoigo's attempts: %s", got)
+		}
+		// The same holder insured in both orgs: each org finds its own policy only.
+		own := reserve(t, "yoigo", p, "e2e-insurance-bad-yoigo-reserve-"+run)
+		for name, q := range map[string]url.Values{"phoneNumber": {"phoneNumber": {p.Phone}}, "document": {"document": {p.Document}}} {
+			list, r := requestInfo(t, "yoigo", "e2e-insurance-bad-yoigo-own-"+run+"-"+name, q)
+			if len(list) != 1 || list[0].PolicyNumber != own.PolicyNumber {
+				t.Fatalf("yoigo's requestinfo by %s: %d %s, want its own policy %s only", name, r.Status, r.Body, own.PolicyNumber)
+			}
 		}
 	})
 }
