@@ -13,7 +13,8 @@ import (
 // TestInsuranceBadInput sends the insurance operations what they refuse: 400 with the seed's
 // error body naming the field or parameter (missing required fields, a bad language, a price not
 // above 0, a wrong DNI control letter, requestinfo without a criterion), 404 POLICY_NOT_FOUND for
-// a policy the org does not have, and, for another org's token, nothing of the first org's
+// a policy the org does not have, 409 POLICY_AMBIGUOUS for a phone number of two running
+// policies, and, for another org's token, nothing of the first org's
 // policies, even when it insures the same holder.
 func TestInsuranceBadInput(t *testing.T) {
 	p := newInsured()
@@ -108,6 +109,11 @@ func TestInsuranceBadInput(t *testing.T) {
 	// None of the refused reservations exists: the holder has the one policy reserved above.
 	if list, r := requestInfo(t, "masmovil", "e2e-insurance-bad-count-"+run, url.Values{"document": {p.Document}}); len(list) != 1 {
 		t.Fatalf("the holder's policies: %s, want the one reserved", r.Body)
+	}
+	// With a second running policy, the phone number no longer names one: 409, nothing accepted.
+	reserve(t, "masmovil", p, "e2e-insurance-bad-reserve-second-"+run)
+	if r := insuranceCall(t, "masmovil", http.MethodPost, "suspend", "e2e-insurance-bad-ambiguous-"+run, jsonf(`{"phoneNumber":%q}`, p.Phone)); r.Status != http.StatusConflict || errorCode(t, r) != "POLICY_AMBIGUOUS" {
+		t.Fatalf("suspend by the phone of two running policies: %d %s, want 409 POLICY_AMBIGUOUS", r.Status, r.Body)
 	}
 
 	// Another org sees nothing of masmovil's policy, by any criterion, and cannot act on it.
