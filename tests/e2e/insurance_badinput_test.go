@@ -14,8 +14,8 @@ import (
 // error body naming the field or parameter (missing required fields, a bad language, a price not
 // above 0, a wrong DNI control letter, requestinfo without a criterion), 404 POLICY_NOT_FOUND for
 // a policy the org does not have, 409 POLICY_AMBIGUOUS for a phone number of two running
-// policies, and, for another org's token, nothing of the first org's
-// policies, even when it insures the same holder.
+// policies, and, for another org's token, nothing of the first org's policies, even when it
+// insures the same holder.
 func TestInsuranceBadInput(t *testing.T) {
 	p := newInsured()
 	run := uuid.NewString()[:8]
