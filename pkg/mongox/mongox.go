@@ -97,13 +97,14 @@ func Translate(err error) error {
 }
 
 // EnsureIndexes creates the indexes coll needs. Creating an index that already exists with the
-// same options is a no-op, so services call it at every start.
+// same options is a no-op, so services call it at every start. Each index is its own request: the
+// embedded MongoDB-wire server (FerretDB 1.24) drops the connection when one request names two
+// or more indexes that exist already, which is every start after the first.
 func EnsureIndexes(ctx context.Context, coll *mongo.Collection, models ...mongo.IndexModel) error {
-	if len(models) == 0 {
-		return nil
-	}
-	if _, err := coll.Indexes().CreateMany(ctx, models); err != nil {
-		return fmt.Errorf("create indexes on %s: %w", coll.Name(), err)
+	for _, m := range models {
+		if _, err := coll.Indexes().CreateOne(ctx, m); err != nil {
+			return fmt.Errorf("create indexes on %s: %w", coll.Name(), err)
+		}
 	}
 	return nil
 }

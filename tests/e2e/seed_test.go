@@ -29,10 +29,20 @@ func readTaggedCurls(t *testing.T, file string) []taggedCurl {
 	return curls
 }
 
-// refusedBySpec are the seed curls the document itself refuses (400), by operation, with the
-// reason. The document's decision 4 makes every seed example valid, so none is listed; a curl
-// that starts being refused fails TestSeedCurls until it is listed here with its reason.
-var refusedBySpec = map[string]string{}
+// refusedSeedCurls are the seed curls answered 400, by operation, with the fields or parameters
+// the error body must name. The document's decision 4 makes every seed example valid except the
+// device insurance ones: their bodies hold placeholders ("string", a language that is a
+// sentence), and the requestinfo example names no policy. A curl that starts being refused fails
+// TestSeedCurls until it is listed here.
+var refusedSeedCurls = map[string][]string{
+	"insuranceReserve":     {"language", "imei", "entity", "officeCode", "dc", "accountNumber"},
+	"insuranceCancel":      {"policyNumber", "document"},
+	"insuranceActivate":    {"requestId", "policyNumber", "imei", "document"},
+	"insuranceTerminate":   {"policyNumber", "document"},
+	"insuranceRequestInfo": {"phoneNumber", "document", "policyNumber"},
+	"insuranceSuspend":     {"policyNumber", "phoneNumber", "document"},
+	"insuranceReconnect":   {"policyNumber", "phoneNumber", "document"},
+}
 
 // seedExpect is what a seed curl must answer and do.
 type seedExpect struct {
@@ -46,7 +56,8 @@ type seedExpect struct {
 // None answers 404 or 405. The Disney, Netflix and HBO ones answer as the seed says and do what
 // they say (below, netflixSeedExpectations: the Netflix cancel is sent last, and
 // hboSeedExpectations: the HBO curls of both seeds are sent last, in the order of a
-// subscription's life); every other one answers 501 NOT_IMPLEMENTED in its family's error shape,
+// subscription's life); the device insurance ones answer 400 naming their placeholder fields
+// (refusedSeedCurls); every other one answers 501 NOT_IMPLEMENTED in its family's error shape,
 // its provider or store not being built yet.
 //
 // The seed creates ENT1664367665579 but then addresses subscription 4567890123456789 (the
@@ -144,9 +155,15 @@ func TestSeedCurls(t *testing.T) {
 			if r.Status == http.StatusNotFound || r.Status == http.StatusMethodNotAllowed {
 				t.Fatalf("%s %s: %d %s", c.Method, c.Path, r.Status, r.Body)
 			}
-			if reason, ok := refusedBySpec[c.Operation]; ok {
+			if fields, ok := refusedSeedCurls[c.Operation]; ok {
 				if r.Status != http.StatusBadRequest {
-					t.Fatalf("%s %s: %d %s, want 400 (%s)", c.Method, c.Path, r.Status, r.Body, reason)
+					t.Fatalf("%s %s: %d %s, want 400", c.Method, c.Path, r.Status, r.Body)
+				}
+				assertSeedErrors(t, r)
+				for _, f := range fields {
+					if !strings.Contains(string(r.Body), f) {
+						t.Errorf("%s %s: the 400 does not name %s: %s", c.Method, c.Path, f, r.Body)
+					}
 				}
 				return
 			}

@@ -86,6 +86,12 @@ func (c *Client) Do(ctx context.Context, provider, method, path, key string, bod
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
+		// Named by its path only: a query can hold personal data (the insurance search by phone
+		// number or document), and this error is logged.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = fmt.Errorf("%s %s: %w", ue.Op, req.URL.Path, ue.Err)
+		}
 		return Answer{}, fmt.Errorf("%s service: %w", provider, err)
 	}
 	defer resp.Body.Close()

@@ -73,6 +73,11 @@ var internalCodes = map[string]int{
 	"INVALID_EVENT_TYPE":      http.StatusBadRequest,
 	"INVALID_OFFSET":          http.StatusBadRequest,
 	CodeInvalidQuery:          http.StatusBadRequest,
+	// The insurance service's: an unknown policy; a reservation refused for a rule the document's
+	// patterns cannot state (a document's control letter, a bank account given in part).
+	CodePolicyNotFound: http.StatusNotFound,
+	"INVALID_DOCUMENT": http.StatusBadRequest,
+	CodeInvalidField:   http.StatusBadRequest,
 }
 
 // writeError is the one place that maps the ingress's errors, and the provider services' answers,

@@ -14,7 +14,7 @@ import (
 // operationId. An operation without an entry is answered 501 NOT_IMPLEMENTED; adding a provider
 // is adding a file of its entries, listing them here, and its internal API's URL in the
 // configuration.
-var Routes = merge(platformRoutes, disneyRoutes, netflixRoutes, hboRoutes)
+var Routes = merge(platformRoutes, disneyRoutes, netflixRoutes, hboRoutes, insuranceRoutes)
 
 // platformRoutes are the operations of no single provider.
 var platformRoutes = map[string]Route{

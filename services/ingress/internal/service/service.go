@@ -35,6 +35,7 @@ type Config struct {
 	DisneyURL       string        `env:"DISNEY_URL" default:"http://127.0.0.1:8081"`
 	NetflixURL      string        `env:"NETFLIX_URL" default:"http://127.0.0.1:8082"`
 	HBOURL          string        `env:"HBO_URL" default:"http://127.0.0.1:8083"`
+	InsuranceURL    string        `env:"INSURANCE_URL" default:"http://127.0.0.1:8084"`
 	UpstreamTimeout time.Duration `env:"UPSTREAM_TIMEOUT" default:"10s"`
 	BodyLimit       int64         `env:"HTTP_BODY_LIMIT" default:"1048576"`
 	// IdempotencyWindow is how long an Idempotency-Key or a derived command id dedupes; the
@@ -62,6 +63,9 @@ func (cfg Config) providerURLs() map[string]string {
 	}
 	if cfg.HBOURL != "" {
 		urls[events.ProviderHBO] = cfg.HBOURL
+	}
+	if cfg.InsuranceURL != "" {
+		urls[events.ProviderInsurance] = cfg.InsuranceURL
 	}
 	return urls
 }

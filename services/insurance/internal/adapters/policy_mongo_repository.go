@@ -23,10 +23,10 @@ func NewPolicyStore(ctx context.Context, db *mongo.Database, opts ...ledger.Opti
 	if err != nil {
 		return nil, err
 	}
-	_, err = db.Collection(PolicyCollection).Indexes().CreateMany(ctx, []mongo.IndexModel{
-		{Keys: bson.D{{Key: "state.org", Value: 1}, {Key: "state.phoneToken", Value: 1}}},
-		{Keys: bson.D{{Key: "state.org", Value: 1}, {Key: "state.documentToken", Value: 1}}},
-	})
+	err = store.EnsureIndexes(ctx,
+		mongo.IndexModel{Keys: bson.D{{Key: "state.org", Value: 1}, {Key: "state.phoneToken", Value: 1}}},
+		mongo.IndexModel{Keys: bson.D{{Key: "state.org", Value: 1}, {Key: "state.documentToken", Value: 1}}},
+	)
 	if err != nil {
 		return nil, fmt.Errorf("policy search indexes: %w", err)
 	}
