@@ -46,7 +46,7 @@ func authorizeOrg(tokens map[string][]string) gin.HandlerFunc {
 		org := c.Param("org")
 		switch {
 		case !served[org]:
-			httpx.Fail(c, http.StatusBadRequest, CodeInvalidOrgID, "path parameter org names an organization this platform does not serve")
+			httpx.Abort(c, http.StatusBadRequest, invalidOrgID)
 		case !slices.Contains(httpx.Orgs(c), org):
 			httpx.Fail(c, http.StatusForbidden, httpx.CodeForbidden, "the token may not act for this org")
 		default:
@@ -54,6 +54,9 @@ func authorizeOrg(tokens map[string][]string) gin.HandlerFunc {
 		}
 	}
 }
+
+// invalidOrgID is the seed's own error item for an org the platform does not serve.
+var invalidOrgID = httpx.Error{Code: CodeInvalidOrgID, Title: "Invalid Organization ID", Details: "The provided org_id is not valid."}
 
 // API holds what the handlers use.
 type API struct {

@@ -33,8 +33,13 @@ func TestOrgIsServedAndAllowed(t *testing.T) {
 			if w.Code != tc.status {
 				t.Fatalf("status %d %s, want %d", w.Code, w.Body.String(), tc.status)
 			}
-			if errs := assertSeedErrors(t, w); errs[0].Code != tc.code {
+			errs := assertSeedErrors(t, w)
+			if errs[0].Code != tc.code {
 				t.Fatalf("code %s, want %s", errs[0].Code, tc.code)
+			}
+			// The seed's HBO examples give this error's title and details word for word.
+			if tc.code == ports.CodeInvalidOrgID && (errs[0].Title != "Invalid Organization ID" || errs[0].Details != "The provided org_id is not valid.") {
+				t.Fatalf("error %+v, want the seed's INVALID_ORG_ID item", errs[0])
 			}
 			if n := len(e.pub.events()); n != 0 {
 				t.Fatalf("published %d events", n)
