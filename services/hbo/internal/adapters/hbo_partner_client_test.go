@@ -22,6 +22,8 @@ const (
 	org = "masmovil"
 	// bigID is beyond what a float64 keeps: it must reach HBO digit for digit.
 	bigID = "9999999999999999999"
+	// bigTrx is the largest transaction id the API takes (int64), also beyond a float64.
+	bigTrx = "9223372036854775807"
 )
 
 // simulated runs the partner simulator in-process, as the local stack runs it.
@@ -60,7 +62,7 @@ func TestClient_AgainstTheSimulator_Lifecycle(t *testing.T) {
 	ctx := context.Background()
 	base := simulated(t)
 	c := adapters.NewHBOPartnerClient(base+"/hbo", 5*time.Second)
-	s, err := domain.New(org, bigID, bigID, "ES", []domain.Product{{Code: "MAX_AVOD", TrxID: bigID}}, time.Now())
+	s, err := domain.New(org, bigID, bigID, "ES", []domain.Product{{Code: "MAX_AVOD", TrxID: bigTrx}}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +75,7 @@ func TestClient_AgainstTheSimulator_Lifecycle(t *testing.T) {
 			if err := c.Create(ctx, k, s); err != nil {
 				return err
 			}
-			if got := partnerView(t, base, bigID).Products; len(got) != 1 || got[0].TransactionID != bigID {
+			if got := partnerView(t, base, bigID).Products; len(got) != 1 || got[0].TransactionID != bigTrx {
 				t.Errorf("created products %+v, want the transaction id digit for digit", got)
 			}
 			return nil

@@ -67,6 +67,7 @@ func TestNew_Refusals(t *testing.T) {
 		{"productWithoutCode", "1", "2", "ES", []domain.Product{{Name: "x"}}, nil},
 		{"sameCodeTwice", "1", "2", "ES", []domain.Product{avod, avod}, nil},
 		{"trxIDNotDigits", "1", "2", "ES", []domain.Product{{Code: "A", TrxID: "x"}}, nil},
+		{"trxIDBeyondInt64", "1", "2", "ES", []domain.Product{{Code: "A", TrxID: "9223372036854775808"}}, nil},
 		{"negativeEpoch", "1", "2", "ES", []domain.Product{{Code: "A", Expires: -1}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

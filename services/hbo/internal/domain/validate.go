@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 
 	"provision.local/events"
 	"provision.local/pkg/country"
@@ -57,8 +58,8 @@ func validProducts(field string, products []Product) error {
 			return invalid(at+".code", fmt.Sprintf("1-%d characters", maxCodeLen))
 		case len(p.Name) > maxNameLen:
 			return invalid(at+".name", fmt.Sprintf("at most %d characters", maxNameLen))
-		case p.TrxID != "" && !digits.MatchString(p.TrxID):
-			return invalid(at+".trxId", "1-19 digits")
+		case p.TrxID != "" && !validTrxID(p.TrxID):
+			return invalid(at+".trxId", "1-19 digits, at most 9223372036854775807 (the API's int64)")
 		case p.Starts < 0 || p.Renews < 0 || p.Expires < 0:
 			return invalid(at, "epoch seconds are not negative")
 		case seen[p.Code]:
@@ -67,4 +68,14 @@ func validProducts(field string, products []Product) error {
 		seen[p.Code] = true
 	}
 	return nil
+}
+
+// validTrxID holds a transaction id to what the HTTP API can answer: digits within int64. A
+// command published straight onto Kafka could otherwise carry one the API could not show.
+func validTrxID(id string) bool {
+	if !digits.MatchString(id) {
+		return false
+	}
+	_, err := strconv.ParseInt(id, 10, 64)
+	return err == nil
 }
