@@ -143,8 +143,9 @@ var (
 	personal = []*regexp.Regexp{
 		// email
 		regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`),
-		// IBAN: country, check digits, 11 to 30 alphanumerics, optionally in groups of four
-		regexp.MustCompile(`\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b`),
+		// IBAN: country, check digits, 11 to 30 alphanumerics (the shortest IBAN has 15
+		// characters), optionally in groups of four; shorter ids such as policy numbers are kept
+		regexp.MustCompile(`\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,6}[ ]?[A-Z0-9]{3,4}(?:[ ]?[A-Z0-9]{1,4})?\b`),
 		// Spanish IBAN in any case; only digits follow ES, so lowercase hex ids are not caught
 		regexp.MustCompile(`(?i)\bES\d{2}(?:[ -]?\d{4}){5}\b`),
 		// Spanish CCC: 20 digits, optionally grouped 4-4-2-10

@@ -116,4 +116,11 @@ func TestResponseCheckFailsAResponseBreakingTheDocument(t *testing.T) {
 			t.Fatalf("err = %v, want errNotInDocument", err)
 		}
 	})
+	// The creation is waited for, so that it does not reach the partner during a later test that
+	// counts the partner's creations.
+	var wf workflow
+	real.json(t, &wf)
+	if got := waitWorkflow(t, wf.WorkflowID); got.Status != "COMPLETED" {
+		t.Fatalf("create workflow %+v", got)
+	}
 }
