@@ -112,6 +112,7 @@ func validateSeedRequest(router routers.Router, c api.SeedCurl, body string) (*r
 	if req.Header.Get("Authorization") == "" {
 		req.Header.Set("Authorization", "Bearer seed-token")
 	}
+	openapi3filter.RegisterBodyDecoder("application/json", api.JSONBodyDecoder)
 	route, params, err := router.FindRoute(req)
 	if err != nil {
 		return nil, err
@@ -124,8 +125,9 @@ func validateSeedRequest(router routers.Router, c api.SeedCurl, body string) (*r
 // withValues is body with fields set to their realistic values.
 func withValues(t *testing.T, body string, fields []string) string {
 	t.Helper()
-	var obj map[string]any
-	if err := json.Unmarshal([]byte(body), &obj); err != nil {
+	v, err := api.DecodeJSON([]byte(body))
+	obj, ok := v.(map[string]any)
+	if err != nil || !ok {
 		t.Fatalf("seed body %s: %v", body, err)
 	}
 	for _, f := range fields {

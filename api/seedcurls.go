@@ -29,7 +29,9 @@ var (
 )
 
 // ParseSeedCurls reads tagged curl examples the way a shell reads them: quotes around and inside
-// the URL are removed, and a body written in double quotes holds JSON with single quotes.
+// the URL are removed, and a body is what curl would send: the text between its quotes. (Seed
+// 002 writes its bodies in double quotes with single-quoted strings inside; DecodeJSON reads
+// them.)
 func ParseSeedCurls(r io.Reader) ([]SeedCurl, error) {
 	var (
 		curls     []SeedCurl
@@ -43,11 +45,7 @@ func ParseSeedCurls(r io.Reader) ([]SeedCurl, error) {
 		if body != nil {
 			if line == "}"+bodyQuote || line == "]"+bodyQuote {
 				body.WriteString(line[:1])
-				b := body.String()
-				if bodyQuote == `"` {
-					b = strings.ReplaceAll(b, "'", `"`)
-				}
-				curls[len(curls)-1].Body = b
+				curls[len(curls)-1].Body = body.String()
 				body = nil
 				continue
 			}

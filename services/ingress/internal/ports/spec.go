@@ -2,8 +2,6 @@ package ports
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -142,24 +140,9 @@ func ginPath(path string) string {
 	return pathVariable.ReplaceAllString(path, ":$1")
 }
 
-// errTrailingData is a body with more after its JSON value.
-var errTrailingData = errors.New("unexpected data after the JSON value")
-
-// strictJSON is kin-openapi's JSON body decoder, numbers kept as sent (json.Number, so 16-digit
-// ids stay exact), that also refuses data after the value: the handlers read the value
-// validation decoded, and a second value would be silently dropped.
-func strictJSON(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
-	dec := json.NewDecoder(body)
-	dec.UseNumber()
-	var v any
-	err := dec.Decode(&v)
-	if err == nil {
-		if _, next := dec.Token(); !errors.Is(next, io.EOF) {
-			err = errTrailingData
-		}
-	}
-	if err != nil {
-		return nil, &openapi3filter.ParseError{Kind: openapi3filter.KindInvalidFormat, Cause: err}
-	}
-	return v, nil
+// strictJSON decodes the JSON bodies as package api says (api.DecodeJSON): one value, numbers
+// kept as sent, nothing after it (the handlers read the value validation decoded, and a second
+// value would be silently dropped), and the seeds' single-quoted strings read as strings.
+func strictJSON(body io.Reader, h http.Header, s *openapi3.SchemaRef, fn openapi3filter.EncodingFn) (any, error) {
+	return api.JSONBodyDecoder(body, h, s, fn)
 }

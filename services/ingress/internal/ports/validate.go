@@ -10,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/gin-gonic/gin"
 
+	"provision.local/api"
 	"provision.local/pkg/httpx"
 )
 
@@ -155,8 +156,8 @@ func bodyErrors(re *openapi3filter.RequestError, add func(code, details string))
 		add(httpx.CodeInvalidBody, "request body is empty")
 	case strings.HasPrefix(re.Reason, "header Content-Type"):
 		add(httpx.CodeInvalidBody, "header Content-Type must be application/json")
-	case errors.As(re.Err, &pe) && errors.Is(pe.Cause, errTrailingData):
-		add(httpx.CodeInvalidBody, "request body: "+errTrailingData.Error())
+	case errors.As(re.Err, &pe) && errors.Is(pe.Cause, api.ErrTrailingData):
+		add(httpx.CodeInvalidBody, "request body: "+api.ErrTrailingData.Error())
 	case errors.As(re.Err, &pe):
 		add(httpx.CodeInvalidBody, "request body is not valid JSON")
 	default:
