@@ -34,13 +34,8 @@ const DefaultActivationTTL = 24 * time.Hour
 type API struct {
 	partner      *sim.Partner
 	entitlements *sim.Table[Entitlement]
-	activations  *sim.Table[activation]
-}
-
-// activation is an issued activation link.
-type activation struct {
-	entitlementID string
-	expiresAt     time.Time
+	// activations are the issued activation links, by the id of their entitlement.
+	activations *sim.Links[string]
 }
 
 // New returns the Disney partner; cfg.Name is set to Name.
@@ -49,7 +44,7 @@ func New(cfg sim.Config) *API {
 	return &API{
 		partner:      sim.NewPartner(cfg),
 		entitlements: sim.NewTable[Entitlement](),
-		activations:  sim.NewTable[activation](),
+		activations:  sim.NewLinks[string](rand.Text),
 	}
 }
 
@@ -211,11 +206,7 @@ func (a *API) activationURL(c *gin.Context, body []byte) sim.Response {
 	if err := e.CanIssueActivation(in.Products); err != nil {
 		return a.fail(err)
 	}
-	token := rand.Text()
-	a.activations.Put(token, activation{
-		entitlementID: e.EntitlementID,
-		expiresAt:     expires,
-	})
+	token := a.activations.Issue(e.EntitlementID, expires)
 	return sim.Effect(sim.JSON(http.StatusCreated, activationURLResponse{
 		URL:        fmt.Sprintf("http://%s/%s/activate/%s", c.Request.Host, Name, token),
 		ExpiryDate: expires.Format(time.RFC3339),
@@ -229,15 +220,12 @@ const activatedPage = `<!doctype html>
 
 // activateLink is what the user's browser opens. It counts as an effect only when it links.
 func (a *API) activateLink(c *gin.Context, _ []byte) sim.Response {
-	act, ok := a.activations.Get(c.Param("token"))
-	if !ok {
-		return a.fail(ErrActivationNotFound)
-	}
 	now := a.partner.Now()
-	if !now.Before(act.expiresAt) {
-		return a.fail(ErrActivationExpired)
+	id, err := a.activations.Open(c.Param("token"), now)
+	if err != nil {
+		return a.fail(err)
 	}
-	e, err := a.find(act.entitlementID)
+	e, err := a.find(id)
 	if err != nil {
 		return a.fail(err)
 	}

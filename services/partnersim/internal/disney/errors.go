@@ -15,8 +15,12 @@ var (
 	ErrEntitlementSuspended    = errors.New("entitlement is suspended")
 	ErrEntitlementNotSuspended = errors.New("entitlement is not suspended")
 	ErrProductNotFound         = errors.New("product not on the entitlement")
-	ErrActivationNotFound      = errors.New("activation link not found")
-	ErrActivationExpired       = errors.New("activation link expired")
+)
+
+// The activation link table's errors, answered with this partner's codes.
+var (
+	ErrActivationNotFound = sim.ErrLinkNotFound
+	ErrActivationExpired  = sim.ErrLinkExpired
 )
 
 // errorCodes are the statuses and codes of the Disney partner's errors.

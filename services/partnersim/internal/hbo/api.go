@@ -34,13 +34,8 @@ const ActivationTTL = 24 * time.Hour
 type API struct {
 	partner       *sim.Partner
 	subscriptions *sim.Table[Subscription]
-	activations   *sim.Table[activation]
-}
-
-// activation is an issued activation link.
-type activation struct {
-	key       string
-	expiresAt time.Time
+	// activations are the issued activation links, by the key of their subscription.
+	activations *sim.Links[string]
 }
 
 // New returns the HBO partner; cfg.Name is set to Name.
@@ -49,7 +44,7 @@ func New(cfg sim.Config) *API {
 	return &API{
 		partner:       sim.NewPartner(cfg),
 		subscriptions: sim.NewTable[Subscription](),
-		activations:   sim.NewTable[activation](),
+		activations:   sim.NewLinks[string](rand.Text),
 	}
 }
 
@@ -200,9 +195,8 @@ func (a *API) activationURL(c *gin.Context, body []byte) sim.Response {
 	if s.State == StateCancelled {
 		return a.fail(ErrCancelled)
 	}
-	token := rand.Text()
 	expires := a.partner.Now().Add(ActivationTTL)
-	a.activations.Put(token, activation{key: k, expiresAt: expires})
+	token := a.activations.Issue(k, expires)
 	return sim.Effect(sim.JSON(http.StatusCreated, activationURLResponse{
 		URL:       fmt.Sprintf("http://%s/%s/activate/%s", c.Request.Host, Name, token),
 		ExpiresAt: expires.Format(time.RFC3339),
@@ -217,15 +211,12 @@ const activatedPage = `<!doctype html>
 // activateLink is what the customer's browser opens. It counts as an effect only when it
 // activates.
 func (a *API) activateLink(c *gin.Context, _ []byte) sim.Response {
-	act, ok := a.activations.Get(c.Param("token"))
-	if !ok {
-		return a.fail(ErrActivationNotFound)
-	}
 	now := a.partner.Now()
-	if !now.Before(act.expiresAt) {
-		return a.fail(ErrActivationExpired)
+	k, err := a.activations.Open(c.Param("token"), now)
+	if err != nil {
+		return a.fail(err)
 	}
-	s, err := a.find(act.key)
+	s, err := a.find(k)
 	if err != nil {
 		return a.fail(err)
 	}
@@ -233,7 +224,7 @@ func (a *API) activateLink(c *gin.Context, _ []byte) sim.Response {
 	if err != nil {
 		return a.fail(err)
 	}
-	a.subscriptions.Put(act.key, next)
+	a.subscriptions.Put(k, next)
 	return sim.Response{Status: http.StatusOK, ContentType: "text/html; charset=utf-8", Body: []byte(activatedPage), Effect: changed}
 }
 

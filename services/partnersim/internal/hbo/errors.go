@@ -9,17 +9,21 @@ import (
 
 // Domain errors of the HBO partner.
 var (
-	ErrNotFound           = errors.New("subscription not found")
-	ErrExists             = errors.New("subscription already exists")
-	ErrCancelled          = errors.New("subscription is cancelled")
-	ErrNotPending         = errors.New("subscription is not pending activation")
-	ErrNotActive          = errors.New("subscription is not active")
-	ErrNotSuspended       = errors.New("subscription is not suspended")
-	ErrProductNotFound    = errors.New("product not on the subscription")
-	ErrProductExists      = errors.New("product already on the subscription")
-	ErrLastProduct        = errors.New("a subscription keeps at least one product; cancel it instead")
-	ErrActivationNotFound = errors.New("activation link not found")
-	ErrActivationExpired  = errors.New("activation link expired")
+	ErrNotFound        = errors.New("subscription not found")
+	ErrExists          = errors.New("subscription already exists")
+	ErrCancelled       = errors.New("subscription is cancelled")
+	ErrNotPending      = errors.New("subscription is not pending activation")
+	ErrNotActive       = errors.New("subscription is not active")
+	ErrNotSuspended    = errors.New("subscription is not suspended")
+	ErrProductNotFound = errors.New("product not on the subscription")
+	ErrProductExists   = errors.New("product already on the subscription")
+	ErrLastProduct     = errors.New("a subscription keeps at least one product; cancel it instead")
+)
+
+// The activation link table's errors, answered with this partner's codes.
+var (
+	ErrActivationNotFound = sim.ErrLinkNotFound
+	ErrActivationExpired  = sim.ErrLinkExpired
 )
 
 // errorCodes are the statuses and codes of the HBO partner's errors.

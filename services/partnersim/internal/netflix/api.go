@@ -48,7 +48,7 @@ type API struct {
 	partner   *sim.Partner
 	publicURL string
 	accounts  *sim.Table[Account]
-	tokens    *sim.Table[token]
+	tokens    *sim.Links[token]
 	feed      *feed
 	deliverer *deliverer
 }
@@ -67,7 +67,7 @@ func New(cfg sim.Config, opts Options) *API {
 		partner:   sim.NewPartner(cfg),
 		publicURL: opts.PublicURL,
 		accounts:  sim.NewTable[Account](),
-		tokens:    sim.NewTable[token](),
+		tokens:    sim.NewLinks[token](uuid.NewString),
 		feed:      f,
 		deliverer: &deliverer{cfg: cb, feed: f, client: &http.Client{}, log: log},
 	}

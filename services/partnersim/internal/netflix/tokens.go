@@ -1,6 +1,7 @@
 package netflix
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -19,12 +20,11 @@ const (
 	MaxTokenValidity     = 24 * 60 * 60
 )
 
-// token is an issued securitized URL token.
+// token is what a securitized URL token is issued for.
 type token struct {
-	org       string
-	pai       PAI
-	errorURL  string
-	expiresAt time.Time
+	org      string
+	pai      PAI
+	errorURL string
 	// transactionID is the enrolment's: a token does not outlive a cancel and a new enrolment.
 	transactionID string
 }
@@ -85,9 +85,8 @@ func (a *API) issueToken(c *gin.Context, body []byte) sim.Response {
 		return a.fail(err)
 	}
 	expires := a.partner.Now().Add(validity)
-	value := uuid.NewString()
-	a.tokens.Put(value, token{org: acc.Org, pai: acc.PAI, errorURL: in.TokenErrorURL,
-		expiresAt: expires, transactionID: acc.TransactionID})
+	value := a.tokens.Issue(token{org: acc.Org, pai: acc.PAI, errorURL: in.TokenErrorURL,
+		transactionID: acc.TransactionID}, expires)
 	return sim.Effect(sim.JSON(http.StatusCreated, TokenAnswer{
 		ExpiryDate:              expires.Format(time.RFC3339),
 		Token:                   value,
@@ -112,13 +111,13 @@ const activatedPage = `<!doctype html>
 // the effect, and is reported; opening a second URL changes nothing.
 func (a *API) activateLink(c *gin.Context, _ []byte) sim.Response {
 	value := c.Query("token")
-	t, ok := a.tokens.Get(value)
-	if !ok {
-		return a.fail(fmt.Errorf("%w: %q", ErrTokenInvalid, value))
-	}
 	now := a.partner.Now()
-	if !now.Before(t.expiresAt) {
-		return a.fail(fmt.Errorf("%w at %s; the customer is sent to %s", ErrTokenExpired, t.expiresAt.Format(time.RFC3339), t.errorURL))
+	t, err := a.tokens.Open(value, now)
+	if expired, ok := errors.AsType[*sim.LinkExpiredError](err); ok {
+		return a.fail(fmt.Errorf("%w at %s; the customer is sent to %s", ErrTokenExpired, expired.ExpiresAt.Format(time.RFC3339), t.errorURL))
+	}
+	if err != nil { // never issued
+		return a.fail(fmt.Errorf("%w: %q", ErrTokenInvalid, value))
 	}
 	acc, ok := a.accounts.Get(accountKey(t.org, t.pai))
 	if !ok || acc.TransactionID != t.transactionID {
