@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -44,6 +45,9 @@ func TestHBOBadInput(t *testing.T) {
 		{"createExternalIDOnePointZero", http.MethodPost, hboSubs, create(`"external_id":1234567890123456`, `"external_id":1.0`), "", "external_id"},
 		{"createStartsWithAFraction", http.MethodPost, hboSubs, create(`"starts":1616425200`, `"starts":1616425200.0`), "", "products.0.starts"},
 		{"createTrxIDExponent", http.MethodPost, hboSubs, create(`"trx_id":1234567890`, `"trx_id":1e3`), "", "products.0.trx_id"},
+		{"createSixtyFiveProducts", http.MethodPost, hboSubs, hboCreateBody(id, hboCodes(65)...), "", "products"},
+		{"createTrxIDBeyondInt64", http.MethodPost, hboSubs, create(`"trx_id":1234567890`, `"trx_id":9223372036854775808`), "", "products.0.trx_id"},
+		{"createSameCodeTwice", http.MethodPost, hboSubs, hboCreateBody(id, `{"code":"MAX_AVOD"}`, `{"code":"MAX_AVOD"}`), "", "products.1.code"},
 		{"createExternalIDNegative", http.MethodPost, hboSubs, create(`"external_id":1234567890123456`, `"external_id":-1`), "", "external_id"},
 		{"cancelUnknownReason", http.MethodPut, sub + "/cancel", hboBody(`,"reason":"CUSTOMER_LEFT"` + products), "", "reason"},
 		{"cancelLowercaseReason", http.MethodPut, sub + "/cancel", hboBody(`,"reason":"product_canceled"` + products), "", "reason"},
@@ -105,4 +109,13 @@ func TestHBOBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hboCodes is n products of distinct codes.
+func hboCodes(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = `{"code":"MAX_` + strconv.Itoa(i) + `"}`
+	}
+	return out
 }

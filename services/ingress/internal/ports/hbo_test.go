@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -39,6 +40,15 @@ const (
 // (products, reason, ...) as given.
 func hboBody(fields string) string {
 	return `{"external_id":1234567890123456,"country":"ES"` + fields + `}`
+}
+
+// hboProducts is n products of distinct codes, as a request and the catalog write them.
+func hboProducts(n int) string {
+	codes := make([]string, n)
+	for i := range codes {
+		codes[i] = `{"code":"MAX_` + strconv.Itoa(i) + `"}`
+	}
+	return strings.Join(codes, ",")
 }
 
 // fakeHBO answers the internal GET of hboKnown with its products, 404 SUBSCRIPTION_NOT_FOUND for
@@ -204,6 +214,22 @@ func TestHBORoutes(t *testing.T) {
 		{name: "updateExternalIDExponent400", method: http.MethodPatch, target: sub,
 			body:   `{"external_id":1e3,"products_to_add":[{"code":"MAX_AD_FREE"}]}`,
 			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "external_id"},
+		{name: "createSixtyFiveProducts400", method: http.MethodPost, target: hboPath,
+			body:   hboBody(`,"service_id":1,"products":[` + hboProducts(65) + `]`),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "products"},
+		{name: "createSixtyFourProducts202", method: http.MethodPost, target: hboPath,
+			body:   hboBody(`,"service_id":1,"products":[` + hboProducts(64) + `]`),
+			status: http.StatusAccepted, ceType: events.TypeHBOCreateSubscription,
+			payload: `{"org":"masmovil","serviceId":"1","externalId":"1234567890123456","country":"ES","products":[` + hboProducts(64) + `]}`},
+		{name: "createTrxIDBeyondInt64400", method: http.MethodPost, target: hboPath,
+			body:   hboBody(`,"service_id":1,"products":[{"code":"MAX_AVOD","trx_id":9223372036854775808}]`),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "products.0.trx_id"},
+		{name: "createSameCodeTwice400", method: http.MethodPost, target: hboPath,
+			body:   hboBody(`,"service_id":1,"products":[{"code":"MAX_AVOD"},{"code":"MAX_HD"},{"code":"MAX_AVOD"}]`),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "products.2.code"},
+		{name: "updateSameCodeTwiceToRemove400", method: http.MethodPatch, target: sub,
+			body:   hboBody(`,"products_to_remove":[{"code":"MAX_AVOD"},{"code":"MAX_AVOD"}]`),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "products_to_remove.1.code"},
 		{name: "createStringForStarts400", method: http.MethodPost, target: hboPath,
 			body:   hboBody(`,"service_id":1,"products":[{"code":"MAX_AVOD","starts":"1616425200"}]`),
 			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "products.0.starts"},

@@ -99,18 +99,25 @@ func (f *hboFields) integer(field string, v any) string {
 }
 
 // products reads a body field holding the document's HboProducts into the catalog's products;
-// nil when the field is absent. Validation has checked the types; epoch seconds and trx_id are
-// read as plain digits.
+// nil when the field is absent. Validation has checked the types and the count; epoch seconds
+// and trx_id are read as plain digits, and the codes must be distinct.
 func (f *hboFields) products(name string) []events.HBOProduct {
 	items, ok := f.r.Field(name).([]any)
 	if !ok {
 		return nil
 	}
 	out := make([]events.HBOProduct, 0, len(items))
+	seen := make(map[string]bool, len(items))
 	for i, it := range items {
 		p, _ := it.(map[string]any)
 		at := name + "." + strconv.Itoa(i) + "."
 		str := func(k string) string { s, _ := p[k].(string); return s }
+		// A code names its product within the subscription: the service refuses a list naming
+		// one twice.
+		if seen[str("code")] && f.err == nil {
+			f.err = invalid(CodeInvalidField, at+"code names a product already in "+name+": each code once")
+		}
+		seen[str("code")] = true
 		out = append(out, events.HBOProduct{Code: str("code"), Name: str("name"),
 			Starts: f.epochSeconds(at+"starts", p["starts"]), Renews: f.epochSeconds(at+"renews", p["renews"]),
 			Expires: f.epochSeconds(at+"expires", p["expires"]),
