@@ -212,3 +212,25 @@ func TestFor_RefusesAnotherCustomer(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// A command's country is a check: the subscription keeps the country it was created in.
+func TestOf_RefusesAnotherCustomerOrCountry(t *testing.T) {
+	s := newSub(t)
+	for _, tc := range []struct {
+		name, externalID, country string
+		want                      error
+	}{
+		{"sameCustomerNoCountry", "1234567890123456", "", nil},
+		{"sameCustomerSameCountry", "1234567890123456", "ES", nil},
+		{"anotherCustomer", "999", "ES", domain.ErrOtherCustomer},
+		{"anotherCountry", "1234567890123456", "FR", domain.ErrOtherCountry},
+	} {
+		if err := s.Of(tc.externalID, tc.country); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	var r *domain.Refusal
+	if err := s.Of("1234567890123456", "QO"); !errors.As(err, &r) || r.Rule != domain.RuleField {
+		t.Errorf("an unassigned country: %v, want an invalid field", err)
+	}
+}

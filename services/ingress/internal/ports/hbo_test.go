@@ -52,7 +52,8 @@ func hboProducts(n int) string {
 }
 
 // fakeHBO answers the internal GET of hboKnown with its products, 404 SUBSCRIPTION_NOT_FOUND for
-// any other subscription, and the activation URL of any; it records every request.
+// any other subscription, and the activation URL of any, but 409 EXTERNAL_ID_MISMATCH for the
+// customer 999; it records every request.
 type fakeHBO struct {
 	mu       sync.Mutex
 	srv      *httptest.Server
@@ -69,6 +70,11 @@ func newFakeHBO(t *testing.T) *fakeHBO {
 		case r.Method == http.MethodGet && r.URL.Path == "/internal/v1/orgs/masmovil/subscriptions/"+hboKnown:
 			writeJSON(w, http.StatusOK, `{"products":[`+hboProduct+`]}`)
 		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/activation_url"):
+			body, _ := io.ReadAll(r.Body)
+			if strings.Contains(string(body), `"external_id":999`) {
+				writeJSON(w, http.StatusConflict, `[{"code":"EXTERNAL_ID_MISMATCH","title":"CONFLICT","details":"the externalId is not the subscription's customer"}]`)
+				return
+			}
 			writeJSON(w, http.StatusOK, `{"url":"`+hboURL+`"}`)
 		default:
 			writeJSON(w, http.StatusNotFound, `[{"code":"SUBSCRIPTION_NOT_FOUND","title":"NOT_FOUND","details":"no such subscription"}]`)
@@ -179,6 +185,10 @@ func TestHBORoutes(t *testing.T) {
 			status: http.StatusNotFound, code: httpx.CodeSubscriptionNotFound},
 		{name: "activationURLWithoutCorrelationIDForwardedWithAKey", method: http.MethodPost, target: sub + "/activation_url", body: hboBody(products),
 			noCorrID: true, status: http.StatusOK, internal: "POST /internal/v1/orgs/masmovil/subscriptions/4567890123456789/activation_url"},
+		{name: "activationURLAnotherCustomer409", method: http.MethodPost, target: sub + "/activation_url",
+			body:   `{"external_id":999,"country":"ES"` + products + `}`,
+			status: http.StatusConflict, code: "EXTERNAL_ID_MISMATCH", named: "customer",
+			internal: "POST /internal/v1/orgs/masmovil/subscriptions/4567890123456789/activation_url"},
 
 		{name: "createLowercaseCountry400", method: http.MethodPost, target: hboPath,
 			body:   strings.Replace(hboBody(`,"service_id":1`+products), `"ES"`, `"es"`, 1),
