@@ -53,5 +53,5 @@ func (r activationRequest) checkIntegers() error {
 }
 
 func notPlain(field string) error {
-	return &domain.Refusal{Rule: domain.RuleField, Why: field + " must be written as plain digits, without a sign, fraction or exponent"}
+	return &domain.Refusal{Rule: domain.RuleField, Why: field + ": must be written as plain digits, without a sign, fraction or exponent"}
 }

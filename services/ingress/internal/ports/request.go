@@ -64,10 +64,10 @@ func integerDigits(field string, v any) (string, error) {
 	switch v := v.(type) {
 	case json.Number:
 		if !plainInteger.MatchString(v.String()) {
-			return "", invalid(CodeInvalidField, field+" must be written as plain digits, without a sign, fraction or exponent")
+			return "", invalid(CodeInvalidField, field+": must be written as plain digits, without a sign, fraction or exponent")
 		}
 		if _, err := strconv.ParseInt(v.String(), 10, 64); err != nil {
-			return "", invalid(CodeInvalidField, field+" must be at most 9223372036854775807 as a JSON number")
+			return "", invalid(CodeInvalidField, field+": must be at most 9223372036854775807 as a JSON number")
 		}
 		return v.String(), nil
 	case string:

@@ -73,7 +73,7 @@ func TestDigitsRefuseNumbersNotWrittenAsPlainDigits(t *testing.T) {
 		d, err := r.Digits("partner_account_id")
 		var bad badRequest
 		if !errors.As(err, &bad) || bad.status != http.StatusBadRequest || bad.errs[0].Code != CodeInvalidField ||
-			!strings.Contains(bad.errs[0].Details, "partner_account_id") {
+			!strings.HasPrefix(bad.errs[0].Details, "partner_account_id: ") {
 			t.Errorf("%s: %q, %v; want a 400 INVALID_FIELD naming partner_account_id", n, d, err)
 		}
 	}

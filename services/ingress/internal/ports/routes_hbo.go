@@ -115,7 +115,7 @@ func (f *hboFields) products(name string) []events.HBOProduct {
 		// A code names its product within the subscription: the service refuses a list naming
 		// one twice.
 		if seen[str("code")] && f.err == nil {
-			f.err = invalid(CodeInvalidField, at+"code names a product already in "+name+": each code once")
+			f.err = invalid(CodeInvalidField, at+"code: names a product already in "+name+"; each code once")
 		}
 		seen[str("code")] = true
 		out = append(out, events.HBOProduct{Code: str("code"), Name: str("name"),
