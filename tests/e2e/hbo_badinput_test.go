@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -40,6 +41,15 @@ func TestHBOBadInput(t *testing.T) {
 		{"createNumberForCountry", http.MethodPost, hboSubs, create(`"ES"`, `34`), "", "country"},
 		{"createServiceIDNotDigits", http.MethodPost, hboSubs, create(`"service_id":`+id, `"service_id":"12ab"`), "", "service_id"},
 		{"createServiceIDFraction", http.MethodPost, hboSubs, create(`"service_id":`+id, `"service_id":12.5`), "", "service_id"},
+		{"createServiceIDExponent", http.MethodPost, hboSubs, create(`"service_id":`+id, `"service_id":1e3`), "", "service_id"},
+		{"createExternalIDOnePointZero", http.MethodPost, hboSubs, create(`"external_id":1234567890123456`, `"external_id":1.0`), "", "external_id"},
+		{"createStartsWithAFraction", http.MethodPost, hboSubs, create(`"starts":1616425200`, `"starts":1616425200.0`), "", "products.0.starts"},
+		{"createTrxIDExponent", http.MethodPost, hboSubs, create(`"trx_id":1234567890`, `"trx_id":1e3`), "", "products.0.trx_id"},
+		{"createSixtyFiveProducts", http.MethodPost, hboSubs, hboCreateBody(id, hboCodes(65)...), "", "products"},
+		{"createTrxIDBeyondInt64", http.MethodPost, hboSubs, create(`"trx_id":1234567890`, `"trx_id":9223372036854775808`), "", "products.0.trx_id"},
+		{"createSameCodeTwice", http.MethodPost, hboSubs, hboCreateBody(id, `{"code":"MAX_AVOD"}`, `{"code":"MAX_AVOD"}`), "", "products.1.code"},
+		{"createServiceIDLeadingZero", http.MethodPost, hboSubs, create(`"service_id":`+id, `"service_id":"0`+id+`"`), "", "service_id"},
+		{"createExternalIDLeadingZero", http.MethodPost, hboSubs, create(`"external_id":1234567890123456`, `"external_id":"01234567890123456"`), "", "external_id"},
 		{"createExternalIDNegative", http.MethodPost, hboSubs, create(`"external_id":1234567890123456`, `"external_id":-1`), "", "external_id"},
 		{"cancelUnknownReason", http.MethodPut, sub + "/cancel", hboBody(`,"reason":"CUSTOMER_LEFT"` + products), "", "reason"},
 		{"cancelLowercaseReason", http.MethodPut, sub + "/cancel", hboBody(`,"reason":"product_canceled"` + products), "", "reason"},
@@ -52,6 +62,8 @@ func TestHBOBadInput(t *testing.T) {
 		{"activationURLUnknownCountry", http.MethodPost, sub + "/activation_url", strings.Replace(hboBody(products), `"ES"`, `"ZZ"`, 1), "", "country"},
 		{"reactivateWithoutExternalID", http.MethodPost, sub + "/reactivate", `{"country":"ES"` + products + `}`, "", "external_id"},
 		{"serviceIDPathNotDigits", http.MethodPost, hboSubs + "/12ab/suspend", hboBody(`,"reason":"OFFER_EXPIRED"` + products), "INVALID_PATH_PARAMETER", "service_id"},
+		{"serviceIDPathLeadingZero", http.MethodPost, hboSubs + "/0" + id + "/suspend", hboBody(`,"reason":"OFFER_EXPIRED"` + products), "INVALID_PATH_PARAMETER", "service_id"},
+		{"getServiceIDPathLeadingZero", http.MethodGet, hboSubs + "/0" + id, "", "INVALID_PATH_PARAMETER", "service_id"},
 		{"createUnservedOrg", http.MethodPost, "/v2/orgs/acme/tv/hbo/subscriptions", create(), "INVALID_ORG_ID", ""},
 		{"getUnservedOrg", http.MethodGet, "/v2/orgs/acme/tv/hbo/subscriptions/" + id, "", "INVALID_ORG_ID", ""},
 		{"suspendUnservedOrg", http.MethodPost, "/v2/orgs/acme/tv/hbo/subscriptions/" + id + "/suspend", hboBody(`,"reason":"OFFER_EXPIRED"` + products), "INVALID_ORG_ID", ""},
@@ -101,4 +113,13 @@ func TestHBOBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hboCodes is n products of distinct codes.
+func hboCodes(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = `{"code":"MAX_` + strconv.Itoa(i) + `"}`
+	}
+	return out
 }

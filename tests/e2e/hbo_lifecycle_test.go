@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +66,20 @@ func TestHBOLifecycle(t *testing.T) {
 	step(t, "update", http.MethodPatch, sub,
 		hboBody(`,"reason":"PRODUCT_CHANGED","products_to_add":[`+adFree+`],"products_to_remove":[{"code":"MAX_HD"}]`), events.OpUpdate)
 	hboIs(t, id, "PENDING_ACTIVATION", "MAX_AVOD", "MAX_AD_FREE")
+
+	// The activation URL is the subscription's customer's, in its country: a body naming another
+	// gets none.
+	for _, tc := range []struct{ name, body, code string }{
+		{"anotherCustomer", `{"external_id":999,"country":"ES","products":[` + avod + `]}`, "EXTERNAL_ID_MISMATCH"},
+		{"anotherCountry", `{"external_id":1234567890123456,"country":"FR","products":[` + avod + `]}`, "COUNTRY_MISMATCH"},
+	} {
+		r = call(t, http.MethodPost, sub+"/activation_url", map[string]string{"Request-Correlation-Id": "e2e-hbo-life-url-" + tc.name}, tc.body)
+		if r.Status != http.StatusConflict {
+			t.Fatalf("activation URL for %s: %d %s, want 409", tc.name, r.Status, r.Body)
+		}
+		assertSeedErrors(t, r)
+		assertCode(t, r, tc.code)
+	}
 
 	// The customer opens the activation URL: HBO's activation flow.
 	r = call(t, http.MethodPost, sub+"/activation_url", map[string]string{"Request-Correlation-Id": ""}, hboBody(`,"products":[`+avod+`]`))
@@ -158,6 +173,18 @@ func TestHBOLifecycle(t *testing.T) {
 			t.Fatalf("workflow %+v, want FAILED INVALID_TRANSITION", wf)
 		}
 		hboIs(t, id, "CANCELLED", "MAX_AVOD", "MAX_AD_FREE")
+	})
+	// A command's country is a check, not a change: the subscription keeps the country it was
+	// created in, which is the one HBO has.
+	t.Run("anotherCountryFails", func(t *testing.T) {
+		wf := hboCommand(t, "cancel-in-another-country", http.MethodPut, sub+"/cancel",
+			`{"external_id":1234567890123456,"country":"FR","reason":"PRODUCT_CANCELED","products":[`+avod+`]}`, "FAILED")
+		if wf.Error == nil || wf.Error.Code != "COUNTRY_MISMATCH" || !strings.Contains(wf.Error.Details, "country") {
+			t.Fatalf("workflow %+v, want FAILED COUNTRY_MISMATCH naming the country", wf)
+		}
+		if s := hboIs(t, id, "CANCELLED", "MAX_AVOD", "MAX_AD_FREE"); s.Country != "ES" {
+			t.Fatalf("GET %+v, want the country ES kept", s)
+		}
 	})
 }
 

@@ -52,6 +52,7 @@ type hboProductView struct {
 // hboSubscription is the answer of GET .../hbo/subscriptions/{service_id}.
 type hboSubscription struct {
 	Status   string           `json:"status"`
+	Country  string           `json:"country"`
 	Products []hboProductView `json:"products"`
 }
 

@@ -43,6 +43,13 @@ type Store interface {
 	outcome.Store[domain.Subscription]
 }
 
+// Codes of a command naming another customer or country than its subscription's, in failed
+// commands and in the activation URL's refusal.
+const (
+	CodeOtherCustomer = "EXTERNAL_ID_MISMATCH"
+	CodeOtherCountry  = "COUNTRY_MISMATCH"
+)
+
 // Meta is what a command carries besides its payload.
 type Meta = outcome.Meta
 
@@ -69,22 +76,19 @@ type target struct {
 	org, serviceID, externalID, country string
 }
 
-// change runs a command on an existing subscription of the target's customer: the country the
-// command gives, if any, is validated and kept, then step decides and calls the partner.
+// change runs a command on an existing subscription of the target's customer and country (the
+// command's country, if it gives one, must be the subscription's), then step decides and calls
+// the partner.
 func (a *App) change(ctx context.Context, m Meta, op string, t target,
 	step func(ctx context.Context, s domain.Subscription) (domain.Subscription, error)) ([]consumer.Output, error) {
 	return a.execute(ctx, m, op, t.org, t.serviceID, func(ctx context.Context, current *domain.Subscription) (domain.Subscription, error) {
 		if current == nil {
 			return domain.Subscription{}, domain.ErrNotFound
 		}
-		if err := current.For(t.externalID); err != nil {
+		if err := current.Of(t.externalID, t.country); err != nil {
 			return *current, err
 		}
-		s, err := current.WithCountry(t.country)
-		if err != nil {
-			return *current, err
-		}
-		return step(ctx, s)
+		return step(ctx, *current)
 	})
 }
 
@@ -136,7 +140,8 @@ var classify = outcome.Classifier(
 	refused,
 	outcome.Is(domain.ErrNotFound, "SUBSCRIPTION_NOT_FOUND", "Subscription not found"),
 	outcome.Is(domain.ErrAlreadyExists, "SUBSCRIPTION_ALREADY_EXISTS", "CONFLICT"),
-	outcome.Is(domain.ErrOtherCustomer, "EXTERNAL_ID_MISMATCH", "CONFLICT"),
+	outcome.Is(domain.ErrOtherCustomer, CodeOtherCustomer, "CONFLICT"),
+	outcome.Is(domain.ErrOtherCountry, CodeOtherCountry, "CONFLICT"),
 	outcome.Is(domain.ErrNoProducts, "PRODUCTS_REQUIRED", "BAD_REQUEST"),
 	outcome.Is(domain.ErrNothingToChange, "NOTHING_TO_CHANGE", "BAD_REQUEST"),
 	outcome.Is(domain.ErrLastProduct, "LAST_PRODUCT", "OPERATION_NOT_ALLOWED"),

@@ -221,13 +221,19 @@ func TestRedeliveredCommand_AnswersTheStoredEventAndCallsThePartnerOnce(t *testi
 func TestActivationURL(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture()
-	if _, err := f.app.ActivationURL(ctx, "k1", org, serviceID); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := f.app.ActivationURL(ctx, "k1", org, serviceID, customer, "ES"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("unknown subscription: %v", err)
 	}
 	if _, err := f.app.CreateSubscription(ctx, meta("c1"), create()); err != nil {
 		t.Fatal(err)
 	}
-	url, err := f.app.ActivationURL(ctx, "k2", org, serviceID)
+	if _, err := f.app.ActivationURL(ctx, "k2", org, serviceID, "999", "ES"); !errors.Is(err, domain.ErrOtherCustomer) {
+		t.Fatalf("another customer: %v", err)
+	}
+	if _, err := f.app.ActivationURL(ctx, "k2", org, serviceID, customer, "FR"); !errors.Is(err, domain.ErrOtherCountry) {
+		t.Fatalf("another country: %v", err)
+	}
+	url, err := f.app.ActivationURL(ctx, "k2", org, serviceID, customer, "")
 	if err != nil || url != "https://hbo.test/activate/k2" {
 		t.Fatalf("url %q, %v", url, err)
 	}
@@ -235,7 +241,7 @@ func TestActivationURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	var r *domain.Refusal
-	if _, err := f.app.ActivationURL(ctx, "k3", org, serviceID); !errors.As(err, &r) || r.Rule != domain.RuleTransition {
+	if _, err := f.app.ActivationURL(ctx, "k3", org, serviceID, customer, "ES"); !errors.As(err, &r) || r.Rule != domain.RuleTransition {
 		t.Fatalf("cancelled subscription: %v", err)
 	}
 }

@@ -20,10 +20,15 @@ func (a *App) Subscription(ctx context.Context, org, serviceID string) (domain.S
 
 // ActivationURL asks HBO for the link the customer opens to activate the subscription. It
 // changes nothing here: the activate command records the activation. key is the request's
-// idempotency key: a repeated request gets the same link. A cancelled subscription gets none.
-func (a *App) ActivationURL(ctx context.Context, key, org, serviceID string) (string, error) {
+// idempotency key: a repeated request gets the same link. The request must name the
+// subscription's customer (externalID) and, if it gives one, its country, as commands must; a
+// cancelled subscription gets no link.
+func (a *App) ActivationURL(ctx context.Context, key, org, serviceID, externalID, country string) (string, error) {
 	s, err := a.Subscription(ctx, org, serviceID)
 	if err != nil {
+		return "", err
+	}
+	if err := s.Of(externalID, country); err != nil {
 		return "", err
 	}
 	if s.Status == domain.Cancelled {

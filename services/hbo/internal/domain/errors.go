@@ -12,7 +12,9 @@ var (
 	ErrAlreadyExists = errors.New("the hbo subscription already exists")
 	// ErrOtherCustomer: the command's externalId is not the subscription's customer.
 	ErrOtherCustomer = errors.New("the externalId is not the subscription's customer")
-	ErrNoProducts    = errors.New("a subscription needs at least one product")
+	// ErrOtherCountry: the command's country is not the one the subscription was created in.
+	ErrOtherCountry = errors.New("the country is not the subscription's: a subscription keeps the country it was created in")
+	ErrNoProducts   = errors.New("a subscription needs at least one product")
 	// ErrLastProduct: an update would leave the subscription without products; cancel ends it.
 	ErrLastProduct     = errors.New("an update cannot remove every product: cancel the subscription instead")
 	ErrProductNotFound = errors.New("the subscription has no such product")

@@ -109,16 +109,29 @@ func (s Subscription) For(externalID string) error {
 	return nil
 }
 
-// WithCountry sets the country a command gives; "" keeps it.
-func (s Subscription) WithCountry(country string) (Subscription, error) {
+// Of checks that a command names this subscription's customer and, when it gives one, its
+// country.
+func (s Subscription) Of(externalID, country string) error {
+	if err := s.For(externalID); err != nil {
+		return err
+	}
+	return s.In(country)
+}
+
+// In checks that a command's country, when it gives one, is the subscription's. HBO keeps the
+// country a subscription was created in (its partner API takes one on create only), so a later
+// command cannot move it: a country there is a check, not a change.
+func (s Subscription) In(country string) error {
 	if country == "" {
-		return s, nil
+		return nil
 	}
 	if err := ValidCountry(country); err != nil {
-		return s, err
+		return err
 	}
-	s.Country = country
-	return s, nil
+	if country != s.Country {
+		return ErrOtherCountry
+	}
+	return nil
 }
 
 // Activate puts a subscription pending activation in force.

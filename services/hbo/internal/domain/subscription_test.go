@@ -45,6 +45,13 @@ func in(t *testing.T, status domain.Status) domain.Subscription {
 	return s
 }
 
+// 0 is an id; 0123 is not (the HTTP API's HboId): it would be another subscription than 123.
+func TestNew_IDZero(t *testing.T) {
+	if _, err := domain.New("masmovil", "0", "0", "ES", []domain.Product{avod}, t0); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestNew_IsPendingActivationWithItsCreationInTheHistory(t *testing.T) {
 	s := newSub(t)
 	if s.Status != domain.PendingActivation || len(s.History) != 1 || s.History[0].To != domain.PendingActivation || s.History[0].From != "" {
@@ -63,6 +70,8 @@ func TestNew_Refusals(t *testing.T) {
 		{"aliasCountry", "1", "2", "UK", []domain.Product{avod}, nil},
 		{"serviceIDNotDigits", "1a", "2", "ES", []domain.Product{avod}, nil},
 		{"externalIDTooLong", "1", "12345678901234567890", "ES", []domain.Product{avod}, nil},
+		{"serviceIDLeadingZero", "0123", "2", "ES", []domain.Product{avod}, nil},
+		{"externalIDLeadingZero", "1", "02", "ES", []domain.Product{avod}, nil},
 		{"noProducts", "1", "2", "ES", nil, domain.ErrNoProducts},
 		{"productWithoutCode", "1", "2", "ES", []domain.Product{{Name: "x"}}, nil},
 		{"sameCodeTwice", "1", "2", "ES", []domain.Product{avod, avod}, nil},
@@ -201,5 +210,27 @@ func TestFor_RefusesAnotherCustomer(t *testing.T) {
 	}
 	if err := s.For("999"); !errors.Is(err, domain.ErrOtherCustomer) {
 		t.Errorf("got %v", err)
+	}
+}
+
+// A command's country is a check: the subscription keeps the country it was created in.
+func TestOf_RefusesAnotherCustomerOrCountry(t *testing.T) {
+	s := newSub(t)
+	for _, tc := range []struct {
+		name, externalID, country string
+		want                      error
+	}{
+		{"sameCustomerNoCountry", "1234567890123456", "", nil},
+		{"sameCustomerSameCountry", "1234567890123456", "ES", nil},
+		{"anotherCustomer", "999", "ES", domain.ErrOtherCustomer},
+		{"anotherCountry", "1234567890123456", "FR", domain.ErrOtherCountry},
+	} {
+		if err := s.Of(tc.externalID, tc.country); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	var r *domain.Refusal
+	if err := s.Of("1234567890123456", "QO"); !errors.As(err, &r) || r.Rule != domain.RuleField {
+		t.Errorf("an unassigned country: %v, want an invalid field", err)
 	}
 }

@@ -12,6 +12,10 @@ import (
 
 var digits = regexp.MustCompile(`^[0-9]{1,19}$`)
 
+// id is the HTTP API's HboId: without a leading zero, an id's digits are one subscription or
+// customer whether written as a JSON number or a string.
+var idPattern = regexp.MustCompile(`^(0|[1-9][0-9]{0,18})$`)
+
 // Bounds of a product's text fields, the HTTP API's.
 const (
 	maxCodeLen = 64
@@ -19,8 +23,8 @@ const (
 )
 
 func validID(field, id string) error {
-	if !digits.MatchString(id) {
-		return invalid(field, "1-19 digits")
+	if !idPattern.MatchString(id) {
+		return invalid(field, "1-19 digits without a leading zero")
 	}
 	return nil
 }

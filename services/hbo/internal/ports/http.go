@@ -90,18 +90,25 @@ func RegisterInternalRoutes(r *gin.Engine, a *app.App) {
 		}
 		c.JSON(http.StatusOK, h)
 	})
-	// The body is the public request's, which the ingress validated; HBO needs none of it.
+	// The body is the public request's, which the ingress validated; the link is its customer's.
 	sub.POST("/activation_url", func(c *gin.Context) {
 		key := c.GetHeader("Idempotency-Key")
 		if key == "" {
 			httpx.Fail(c, http.StatusBadRequest, CodeKeyRequired, "the Idempotency-Key header is required")
 			return
 		}
-		var body json.RawMessage
+		var body activationRequest
 		if !httpx.BindJSON(c, &body) {
 			return
 		}
-		url, err := a.ActivationURL(c.Request.Context(), key, c.Param("org"), c.Param("service_id"))
+		externalID, err := body.externalID()
+		if err == nil {
+			err = body.checkIntegers()
+		}
+		var url string
+		if err == nil {
+			url, err = a.ActivationURL(c.Request.Context(), key, c.Param("org"), c.Param("service_id"), externalID, body.Country)
+		}
 		if err != nil {
 			answerError(c, err)
 			return
@@ -148,8 +155,14 @@ func answerError(c *gin.Context, err error) {
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		httpx.Abort(c, http.StatusNotFound, notFound)
+	case errors.As(err, &refusal) && refusal.Rule == domain.RuleField:
+		httpx.Fail(c, http.StatusBadRequest, string(refusal.Rule), refusal.Why)
 	case errors.As(err, &refusal):
 		httpx.Fail(c, http.StatusConflict, string(refusal.Rule), refusal.Why)
+	case errors.Is(err, domain.ErrOtherCustomer):
+		httpx.Fail(c, http.StatusConflict, app.CodeOtherCustomer, err.Error())
+	case errors.Is(err, domain.ErrOtherCountry):
+		httpx.Fail(c, http.StatusConflict, app.CodeOtherCountry, err.Error())
 	case errors.As(err, &rejection):
 		httpx.Fail(c, http.StatusUnprocessableEntity, CodePartnerRejected, rejection.Error())
 	case errors.Is(err, context.Canceled), c.Request.Context().Err() != nil:

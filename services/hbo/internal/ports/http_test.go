@@ -68,3 +68,15 @@ func TestInteger_KeepsTheDigits(t *testing.T) {
 		}
 	}
 }
+
+// The HTTP API refuses what the service would: its bound on a list of products is the service's.
+func TestHTTPAPIBoundsProductsAsTheService(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := doc.Components.Schemas["HboProducts"]
+	if s == nil || s.Value.MaxItems == nil || *s.Value.MaxItems != domain.MaxProducts {
+		t.Fatalf("HboProducts maxItems is not the service's %d", domain.MaxProducts)
+	}
+}

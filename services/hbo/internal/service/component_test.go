@@ -340,6 +340,7 @@ func TestHBO_Failures_AreEventsWithTheirReason(t *testing.T) {
 		{"reactivatePending", events.TypeHBOReactivateSubscription, events.HBOReactivateSubscription{Org: org, ServiceID: serviceID, ExternalID: customer, Products: []events.HBOProduct{avod}}, "INVALID_TRANSITION"},
 		{"removeTheLastProduct", events.TypeHBOUpdateSubscription, events.HBOUpdateSubscription{Org: org, ServiceID: serviceID, ExternalID: customer, ProductsToRemove: []events.HBOProduct{{Code: "MAX_AVOD"}}}, "LAST_PRODUCT"},
 		{"unassignedCountry", events.TypeHBOActivateSubscription, events.HBOActivateSubscription{Org: org, ServiceID: serviceID, ExternalID: customer, Country: "QO", Products: []events.HBOProduct{avod}}, "INVALID_FIELD"},
+		{"anotherCountry", events.TypeHBOActivateSubscription, events.HBOActivateSubscription{Org: org, ServiceID: serviceID, ExternalID: customer, Country: "FR", Products: []events.HBOProduct{avod}}, "COUNTRY_MISMATCH"},
 		{"anotherCustomer", events.TypeHBOActivateSubscription, events.HBOActivateSubscription{Org: org, ServiceID: serviceID, ExternalID: "42", Products: []events.HBOProduct{avod}}, "EXTERNAL_ID_MISMATCH"},
 	} {
 		p := h.wait(h.send(tc.ceType, tc.payload), events.TypeHBOOperationFailedV2)
@@ -365,6 +366,25 @@ func TestHBO_ActivationURL(t *testing.T) {
 	h.wait(h.send(events.TypeHBOCreateSubscription, events.HBOCreateSubscription{
 		Org: org, ServiceID: serviceID, ExternalID: customer, Country: "ES", Products: []events.HBOProduct{avod},
 	}), events.TypeHBOSubscriptionStatusV2)
+	// The link is the subscription's customer's, in the subscription's country: a body naming
+	// another customer or country, or an id written otherwise than as plain digits, gets none.
+	for _, tc := range []struct {
+		name       string
+		externalID any
+		country    string
+		status     int
+		code       string
+	}{
+		{"anotherCustomer", json.Number("999"), "ES", http.StatusConflict, "EXTERNAL_ID_MISMATCH"},
+		{"anotherCustomerAsAString", "999", "ES", http.StatusConflict, "EXTERNAL_ID_MISMATCH"},
+		{"anotherCountry", json.Number(customer), "FR", http.StatusConflict, "COUNTRY_MISMATCH"},
+		{"externalIDWithAnExponent", json.Number("1e3"), "ES", http.StatusBadRequest, "INVALID_FIELD"},
+	} {
+		other := map[string]any{"external_id": tc.externalID, "country": tc.country, "products": []events.HBOProduct{avod}}
+		if code, b := h.call(http.MethodPost, path, "k-"+tc.name, other); code != tc.status || !strings.HasPrefix(string(b), `[{"code":"`+tc.code+`"`) {
+			t.Errorf("%s: %d %s, want %d %s in the seed's error body", tc.name, code, b, tc.status, tc.code)
+		}
+	}
 	code, b := h.call(http.MethodPost, path, "k2", body)
 	var link struct{ URL string }
 	if code != http.StatusOK || json.Unmarshal(b, &link) != nil || !strings.Contains(link.URL, "/hbo/activate/") {

@@ -78,6 +78,10 @@ var internalCodes = map[string]int{
 	CodePolicyNotFound: http.StatusNotFound,
 	"INVALID_DOCUMENT": http.StatusBadRequest,
 	CodeInvalidField:   http.StatusBadRequest,
+
+	// The HBO activation URL's: a body naming another customer or country than the subscription's.
+	"EXTERNAL_ID_MISMATCH": http.StatusConflict,
+	"COUNTRY_MISMATCH":     http.StatusConflict,
 }
 
 // writeError is the one place that maps the ingress's errors, and the provider services' answers,

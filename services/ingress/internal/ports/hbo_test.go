@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -41,8 +42,18 @@ func hboBody(fields string) string {
 	return `{"external_id":1234567890123456,"country":"ES"` + fields + `}`
 }
 
+// hboProducts is n products of distinct codes, as a request and the catalog write them.
+func hboProducts(n int) string {
+	codes := make([]string, n)
+	for i := range codes {
+		codes[i] = `{"code":"MAX_` + strconv.Itoa(i) + `"}`
+	}
+	return strings.Join(codes, ",")
+}
+
 // fakeHBO answers the internal GET of hboKnown with its products, 404 SUBSCRIPTION_NOT_FOUND for
-// any other subscription, and the activation URL of any; it records every request.
+// any other subscription, and the activation URL of any, but 409 EXTERNAL_ID_MISMATCH for the
+// customer 999; it records every request.
 type fakeHBO struct {
 	mu       sync.Mutex
 	srv      *httptest.Server
@@ -59,6 +70,11 @@ func newFakeHBO(t *testing.T) *fakeHBO {
 		case r.Method == http.MethodGet && r.URL.Path == "/internal/v1/orgs/masmovil/subscriptions/"+hboKnown:
 			writeJSON(w, http.StatusOK, `{"products":[`+hboProduct+`]}`)
 		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/activation_url"):
+			body, _ := io.ReadAll(r.Body)
+			if strings.Contains(string(body), `"external_id":999`) {
+				writeJSON(w, http.StatusConflict, `[{"code":"EXTERNAL_ID_MISMATCH","title":"CONFLICT","details":"the externalId is not the subscription's customer"}]`)
+				return
+			}
 			writeJSON(w, http.StatusOK, `{"url":"`+hboURL+`"}`)
 		default:
 			writeJSON(w, http.StatusNotFound, `[{"code":"SUBSCRIPTION_NOT_FOUND","title":"NOT_FOUND","details":"no such subscription"}]`)
@@ -169,6 +185,10 @@ func TestHBORoutes(t *testing.T) {
 			status: http.StatusNotFound, code: httpx.CodeSubscriptionNotFound},
 		{name: "activationURLWithoutCorrelationIDForwardedWithAKey", method: http.MethodPost, target: sub + "/activation_url", body: hboBody(products),
 			noCorrID: true, status: http.StatusOK, internal: "POST /internal/v1/orgs/masmovil/subscriptions/4567890123456789/activation_url"},
+		{name: "activationURLAnotherCustomer409", method: http.MethodPost, target: sub + "/activation_url",
+			body:   `{"external_id":999,"country":"ES"` + products + `}`,
+			status: http.StatusConflict, code: "EXTERNAL_ID_MISMATCH", named: "customer",
+			internal: "POST /internal/v1/orgs/masmovil/subscriptions/4567890123456789/activation_url"},
 
 		{name: "createLowercaseCountry400", method: http.MethodPost, target: hboPath,
 			body:   strings.Replace(hboBody(`,"service_id":1`+products), `"ES"`, `"es"`, 1),
@@ -185,6 +205,53 @@ func TestHBORoutes(t *testing.T) {
 			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "service_id"},
 		{name: "createServiceIDFraction400", method: http.MethodPost, target: hboPath, body: hboBody(`,"service_id":12.5` + products),
 			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "service_id"},
+		{name: "createServiceIDExponent400", method: http.MethodPost, target: hboPath, body: hboBody(`,"service_id":1e3` + products),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "service_id"},
+		{name: "createServiceIDNegativeZero400", method: http.MethodPost, target: hboPath, body: hboBody(`,"service_id":-0` + products),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "service_id"},
+		{name: "createExternalIDOnePointZero400", method: http.MethodPost, target: hboPath,
+			body:   strings.Replace(hboBody(`,"service_id":1`+products), `1234567890123456`, `1.0`, 1),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "external_id"},
+		{name: "createStartsWithAFraction400", method: http.MethodPost, target: hboPath,
+			body:   hboBody(`,"service_id":1,"products":[{"code":"MAX_AVOD","starts":1616425200.0}]`),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "products.0.starts"},
+		{name: "createExpiresWithAnExponent400", method: http.MethodPost, target: hboPath,
+			body:   hboBody(`,"service_id":1,"products":[{"code":"MAX_AVOD","expires":1.6164252e9}]`),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "products.0.expires"},
+		{name: "suspendTrxIDExponent400", method: http.MethodPost, target: sub + "/suspend",
+			body:   hboBody(`,"reason":"OFFER_EXPIRED","products":[{"code":"MAX_AVOD","trx_id":1e3}]`),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "products.0.trx_id"},
+		{name: "updateExternalIDExponent400", method: http.MethodPatch, target: sub,
+			body:   `{"external_id":1e3,"products_to_add":[{"code":"MAX_AD_FREE"}]}`,
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "external_id"},
+		{name: "createSixtyFiveProducts400", method: http.MethodPost, target: hboPath,
+			body:   hboBody(`,"service_id":1,"products":[` + hboProducts(65) + `]`),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "products"},
+		{name: "createSixtyFourProducts202", method: http.MethodPost, target: hboPath,
+			body:   hboBody(`,"service_id":1,"products":[` + hboProducts(64) + `]`),
+			status: http.StatusAccepted, ceType: events.TypeHBOCreateSubscription,
+			payload: `{"org":"masmovil","serviceId":"1","externalId":"1234567890123456","country":"ES","products":[` + hboProducts(64) + `]}`},
+		{name: "createTrxIDBeyondInt64400", method: http.MethodPost, target: hboPath,
+			body:   hboBody(`,"service_id":1,"products":[{"code":"MAX_AVOD","trx_id":9223372036854775808}]`),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "products.0.trx_id"},
+		{name: "createSameCodeTwice400", method: http.MethodPost, target: hboPath,
+			body:   hboBody(`,"service_id":1,"products":[{"code":"MAX_AVOD"},{"code":"MAX_HD"},{"code":"MAX_AVOD"}]`),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "products.2.code"},
+		{name: "updateSameCodeTwiceToRemove400", method: http.MethodPatch, target: sub,
+			body:   hboBody(`,"products_to_remove":[{"code":"MAX_AVOD"},{"code":"MAX_AVOD"}]`),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "products_to_remove.1.code"},
+		{name: "createServiceIDLeadingZero400", method: http.MethodPost, target: hboPath, body: hboBody(`,"service_id":"0123"` + products),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "service_id"},
+		{name: "cancelExternalIDLeadingZero400", method: http.MethodPut, target: sub + "/cancel",
+			body:   `{"external_id":"01234567890123456","reason":"PRODUCT_CANCELED"` + products + `}`,
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "external_id"},
+		{name: "suspendPathLeadingZero400", method: http.MethodPost, target: hboPath + "/0" + hboKnown + "/suspend", body: hboBody(`,"reason":"OFFER_EXPIRED"` + products),
+			status: http.StatusBadRequest, code: codeInvalidPathParameter, named: "service_id"},
+		{name: "getPathLeadingZero400", method: http.MethodGet, target: hboPath + "/0123",
+			status: http.StatusBadRequest, code: codeInvalidPathParameter, named: "service_id"},
+		{name: "createServiceIDStringZero202", method: http.MethodPost, target: hboPath, body: hboBody(`,"service_id":"0"` + products),
+			status: http.StatusAccepted, ceType: events.TypeHBOCreateSubscription,
+			payload: `{"org":"masmovil","serviceId":"0","externalId":"1234567890123456","country":"ES","products":[` + hboProductEvent + `]}`},
 		{name: "createStringForStarts400", method: http.MethodPost, target: hboPath,
 			body:   hboBody(`,"service_id":1,"products":[{"code":"MAX_AVOD","starts":"1616425200"}]`),
 			status: http.StatusBadRequest, code: ports.CodeInvalidField, named: "products.0.starts"},

@@ -3,6 +3,8 @@ package ports
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -47,18 +49,31 @@ func (r Request) String(name string) string {
 
 // Digits is a body field given as a JSON integer or as a string of digits (the document's
 // ExactNumericId), as its decimal digits: a number exact as sent, never through a float, so 123
-// and "123" are the same id. "" when absent.
-func (r Request) Digits(name string) string { return digitsOf(r.Field(name)) }
+// and "123" are the same id. "" when absent; an INVALID_FIELD refusal for a number not written
+// as plain digits (integerDigits).
+func (r Request) Digits(name string) (string, error) { return integerDigits(name, r.Field(name)) }
 
-// digitsOf is a validated ExactNumericId value as its digits, "" for any other value.
-func digitsOf(v any) string {
+// plainInteger is how the document's integers are written: validation lets 1e3, 1.0 and -0
+// through as integers, which would otherwise reach a provider as those characters.
+var plainInteger = regexp.MustCompile(`^(0|[1-9][0-9]*)$`)
+
+// integerDigits is a validated integer or ExactNumericId value of the body field named field as
+// its digits, "" for any other value. A JSON number must be plain digits (no sign, fraction or
+// exponent) within int64, as the document's integers are: anything else is refused naming field.
+func integerDigits(field string, v any) (string, error) {
 	switch v := v.(type) {
 	case json.Number:
-		return v.String()
+		if !plainInteger.MatchString(v.String()) {
+			return "", invalid(CodeInvalidField, field+": must be written as plain digits, without a sign, fraction or exponent")
+		}
+		if _, err := strconv.ParseInt(v.String(), 10, 64); err != nil {
+			return "", invalid(CodeInvalidField, field+": must be at most 9223372036854775807 as a JSON number")
+		}
+		return v.String(), nil
 	case string:
-		return v
+		return v, nil
 	}
-	return ""
+	return "", nil
 }
 
 // Strings is a field of the body holding an array of strings.

@@ -2,6 +2,8 @@ package ports
 
 import (
 	"encoding/json"
+	"errors"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -43,14 +45,36 @@ func TestStrictJSONRefusesTrailingData(t *testing.T) {
 // An ExactNumericId field reads as its digits whether sent as a number or a string: 123 and
 // "123" are the same id, and 17 digits stay exact.
 func TestDigitsAreTheSameForANumberAndAString(t *testing.T) {
-	r := requestWithBody(t, `{"n": 12345678901234567, "s": "12345678901234567", "small": 123, "quoted": "123", "other": true}`)
-	if r.Digits("n") != "12345678901234567" || r.Digits("s") != r.Digits("n") {
-		t.Fatalf("n = %q, s = %q, want 12345678901234567 for both", r.Digits("n"), r.Digits("s"))
+	r := requestWithBody(t, `{"n": 12345678901234567, "s": "12345678901234567", "small": 123, "quoted": "123", "zero": 0, "other": true}`)
+	digits := func(name string) string {
+		t.Helper()
+		d, err := r.Digits(name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return d
 	}
-	if r.Digits("small") != "123" || r.Digits("quoted") != "123" {
-		t.Fatalf("small = %q, quoted = %q, want 123", r.Digits("small"), r.Digits("quoted"))
+	if digits("n") != "12345678901234567" || digits("s") != digits("n") {
+		t.Fatalf("n = %q, s = %q, want 12345678901234567 for both", digits("n"), digits("s"))
 	}
-	if r.Digits("other") != "" || r.Digits("absent") != "" {
-		t.Fatalf("a boolean or an absent field: %q, %q, want empty", r.Digits("other"), r.Digits("absent"))
+	if digits("small") != "123" || digits("quoted") != "123" || digits("zero") != "0" {
+		t.Fatalf("small = %q, quoted = %q, zero = %q, want 123, 123, 0", digits("small"), digits("quoted"), digits("zero"))
+	}
+	if digits("other") != "" || digits("absent") != "" {
+		t.Fatalf("a boolean or an absent field: %q, %q, want empty", digits("other"), digits("absent"))
+	}
+}
+
+// Validation takes 1e3, 1.0 and -0 for integers; as ids they would reach a provider as those
+// characters, so a number must be plain digits within int64, and the refusal names the field.
+func TestDigitsRefuseNumbersNotWrittenAsPlainDigits(t *testing.T) {
+	for _, n := range []string{"1e3", "1E3", "1.0", "-0", "-1", "1616425200.0", "1.6164252e9", "9223372036854775808"} {
+		r := requestWithBody(t, `{"partner_account_id": `+n+`}`)
+		d, err := r.Digits("partner_account_id")
+		var bad badRequest
+		if !errors.As(err, &bad) || bad.status != http.StatusBadRequest || bad.errs[0].Code != CodeInvalidField ||
+			!strings.HasPrefix(bad.errs[0].Details, "partner_account_id: ") {
+			t.Errorf("%s: %q, %v; want a 400 INVALID_FIELD naming partner_account_id", n, d, err)
+		}
 	}
 }

@@ -22,7 +22,10 @@ var netflixRoutes = map[string]Route{
 		Provider: events.ProviderNetflix, Operation: events.OpCreate, Type: events.TypeNetflixCreateSubscription,
 		Message: "Subscription creation accepted",
 		Build: func(r Request) (string, string, any, error) {
-			pai := netflixBodyPAI(r)
+			pai, err := netflixBodyPAI(r)
+			if err != nil {
+				return "", "", nil, err
+			}
 			c := events.NetflixCreateSubscription{Org: r.Org, PartnerAccountID: pai, BundleID: r.String("bundle_id"), OfferID: r.String("netflix_offer_id")}
 			netflixContact(r, &c)
 			return pai, pai, c, nil
@@ -100,7 +103,7 @@ func netflixEvents(r Request) string {
 }
 
 // netflixBodyPAI is the create body's partner_account_id as its digits.
-func netflixBodyPAI(r Request) string { return r.Digits("partner_account_id") }
+func netflixBodyPAI(r Request) (string, error) { return r.Digits("partner_account_id") }
 
 // netflixContact reads the fields a create and an update share.
 func netflixContact(r Request, c *events.NetflixCreateSubscription) {
@@ -115,7 +118,11 @@ const CodeAlreadyEnrolled = "PARTNER_ACCOUNT_ALREADY_ENROLLED"
 // netflixNotEnrolled refuses a create for a PAI whose bundle in the org is not cancelled (409),
 // unless this very command enrolled it: a retried create gets its first answer again.
 func netflixNotEnrolled(ctx context.Context, internal *adapters.Client, r Request, commandID string) error {
-	a, err := internal.Do(ctx, events.ProviderNetflix, http.MethodGet, netflixPath(r.Org, netflixBodyPAI(r)), "", nil)
+	pai, err := netflixBodyPAI(r)
+	if err != nil {
+		return err
+	}
+	a, err := internal.Do(ctx, events.ProviderNetflix, http.MethodGet, netflixPath(r.Org, pai), "", nil)
 	if ie, ok := errors.AsType[*adapters.InternalError](err); ok && ie.Status == http.StatusNotFound && ie.Code == httpx.CodeSubscriptionNotFound {
 		return nil
 	}
