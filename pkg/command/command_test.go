@@ -16,8 +16,11 @@ type idInput struct {
 	body                                  []byte
 }
 
+// keys is the platform's secret in these tests.
+var keys = command.NewWorkflows("k3y")
+
 func (in idInput) id() string {
-	return command.NewID(in.org, in.operation, in.target, in.correlationID, in.body)
+	return keys.NewID(in.org, in.operation, in.target, in.correlationID, in.body)
 }
 
 var base = idInput{
@@ -39,10 +42,13 @@ func TestNewIDDeterministic(t *testing.T) {
 	if got := retry.id(); got != id {
 		t.Fatalf("retried request got %s, want %s", got, id)
 	}
-	// Frozen value: a change of namespace or encoding would break deduplication of commands
-	// retried across a deployment.
-	if want := "c6c74702-85a5-53d0-8fa0-ae91cd309afb"; id != want {
+	// Frozen value: a change of namespace, subkey label or encoding would break deduplication
+	// of commands retried across a deployment.
+	if want := "c769582e-7ae9-5e16-8e36-033fd89cba3d"; id != want {
 		t.Fatalf("id = %s, want the frozen %s", id, want)
+	}
+	if other := command.NewWorkflows("other").NewID(base.org, base.operation, base.target, base.correlationID, base.body); other == id {
+		t.Fatalf("another secret gives the same id %s", id)
 	}
 }
 
@@ -103,8 +109,8 @@ func TestWorkflowsRoundTrip(t *testing.T) {
 
 func TestWorkflowsFrozenMac(t *testing.T) {
 	// Computed independently; a change here invalidates every workflow id clients hold.
-	const want = "wf-disney-c6c74702-85a5-53d0-8fa0-ae91cd309afb-1bb67a677a5dc775"
-	if got := command.NewWorkflows("k3y").Issue("disney", "yoigo", base.id()); got != want {
+	const want = "wf-disney-c769582e-7ae9-5e16-8e36-033fd89cba3d-b8feca3715e74fa9"
+	if got := keys.Issue("disney", "yoigo", base.id()); got != want {
 		t.Fatalf("Issue = %s, want %s", got, want)
 	}
 }
@@ -211,7 +217,7 @@ func TestNewKeyedID(t *testing.T) {
 		"otherProviderDiffers": command.NewKeyedID("yoigo", "netflix", "key-1"),
 		"otherKeyDiffers":      command.NewKeyedID("yoigo", "disney", "key-2"),
 		"boundaryShiftDiffers": command.NewKeyedID("yoigo", "disneyk", "ey-1"),
-		"derivedIDDiffers":     command.NewID("yoigo", "disney", "key-1", "", nil),
+		"derivedIDDiffers":     keys.NewID("yoigo", "disney", "key-1", "", nil),
 	} {
 		if other == id {
 			t.Errorf("%s: shares id %s", name, id)
@@ -221,18 +227,23 @@ func TestNewKeyedID(t *testing.T) {
 
 func TestFingerprint(t *testing.T) {
 	body := []byte(`{"products":["a"]}`)
-	fp := command.Fingerprint("disney.create", "MOO1/ENT1", body)
+	fp := keys.Fingerprint("disney.create", "MOO1/ENT1", body)
 	if !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(fp) {
-		t.Fatalf("fingerprint %q is not hex SHA-256", fp)
+		t.Fatalf("fingerprint %q is not hex HMAC-SHA256", fp)
 	}
-	if again := command.Fingerprint("disney.create", "MOO1/ENT1", append([]byte(nil), body...)); again != fp {
+	if again := command.NewWorkflows("k3y").Fingerprint("disney.create", "MOO1/ENT1", append([]byte(nil), body...)); again != fp {
 		t.Fatalf("same request got %s then %s", fp, again)
 	}
+	// Frozen value: the ledger compares a retry's digest with the one it recorded.
+	if want := "2712a4dd7b5f52177d0a16513a49aa2dbd92a5166f094709d43ed32a993f273a"; fp != want {
+		t.Fatalf("fingerprint = %s, want the frozen %s", fp, want)
+	}
 	for name, other := range map[string]string{
-		"otherOperationDiffers": command.Fingerprint("disney.suspend", "MOO1/ENT1", body),
-		"otherTargetDiffers":    command.Fingerprint("disney.create", "MOO1/ENT2", body),
-		"otherBodyDiffers":      command.Fingerprint("disney.create", "MOO1/ENT1", []byte(`{"products":["b"]}`)),
-		"boundaryShiftDiffers":  command.Fingerprint("disney.create", "MOO1/ENT1{", []byte(`"products":["a"]}`)),
+		"otherSecretDiffers":    command.NewWorkflows("other").Fingerprint("disney.create", "MOO1/ENT1", body),
+		"otherOperationDiffers": keys.Fingerprint("disney.suspend", "MOO1/ENT1", body),
+		"otherTargetDiffers":    keys.Fingerprint("disney.create", "MOO1/ENT2", body),
+		"otherBodyDiffers":      keys.Fingerprint("disney.create", "MOO1/ENT1", []byte(`{"products":["b"]}`)),
+		"boundaryShiftDiffers":  keys.Fingerprint("disney.create", "MOO1/ENT1{", []byte(`"products":["a"]}`)),
 	} {
 		if other == fp {
 			t.Errorf("%s: shares fingerprint %s", name, fp)

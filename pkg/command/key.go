@@ -1,8 +1,6 @@
 package command
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -73,15 +71,8 @@ func unquote(s string) (string, error) {
 
 // NewKeyedID returns the id of a command sent with an idempotency key: a UUIDv5 over org,
 // provider and the key. The same key of the same org at the same provider is the same command,
-// whatever the request; a key is scoped to its org and provider.
+// whatever the request; a key is scoped to its org and provider. It is not keyed with the
+// platform's secret: the client chose the key to name its command, and the request is not in it.
 func NewKeyedID(org, provider, key string) string {
 	return uuid.NewSHA1(KeyNamespace, encode([]byte(org), []byte(provider), []byte(key))).String()
-}
-
-// Fingerprint is the digest of what a request asks for: its operation, its target and its
-// canonical body (hex SHA-256). Two requests under one idempotency key are the same request
-// exactly when their fingerprints are equal.
-func Fingerprint(operation, target string, canonicalBody []byte) string {
-	sum := sha256.Sum256(encode([]byte(operation), []byte(target), canonicalBody))
-	return hex.EncodeToString(sum[:])
 }

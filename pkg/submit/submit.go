@@ -55,23 +55,24 @@ type Submitter struct {
 }
 
 // NewSubmitter returns a Submitter publishing with pub, as CloudEvents source source (the
-// submitting service, e.g. /provision/ingress), and issuing workflow ids with workflows. records
-// are the providers' operation records, asked about idempotency keys this process has not
-// accepted itself.
+// submitting service, e.g. /provision/ingress), and making command ids, request digests and
+// workflow ids with workflows (the platform's shared secret). records are the providers'
+// operation records, asked about idempotency keys this process has not accepted itself.
 func NewSubmitter(source string, pub Publisher, workflows command.Workflows, records map[string]OperationSource, keys KeyConfig) *Submitter {
 	return &Submitter{source: source, pub: pub, workflows: workflows, keys: newKeyGuard(keys, records, func() time.Time { return time.Now().UTC() })}
 }
 
 // Submit publishes the command. Its id is derived from the request (org, operation, target,
-// correlation id and payload) or, when the client sent an idempotency key, from the key: either
-// way a client's retry is the same command, with the same workflow id, and the consumer
-// deduplicates it. A key reused for another request is ErrKeyReused.
+// correlation id and payload, keyed with the platform's secret) or, when the client sent an
+// idempotency key, from the key: either way a client's retry is the same command, with the same
+// workflow id, and the consumer deduplicates it. A key reused for another request is
+// ErrKeyReused.
 func (s *Submitter) Submit(ctx context.Context, c Command) (Accepted, error) {
-	id, data, err := identify(c)
+	id, data, err := s.identify(c)
 	if err != nil {
 		return Accepted{}, err
 	}
-	fingerprint := command.Fingerprint(c.Provider+"."+c.Operation, c.Target, data)
+	fingerprint := s.workflows.Fingerprint(c.Provider+"."+c.Operation, c.Target, data)
 	if c.IdempotencyKey != "" {
 		if err := s.keys.check(ctx, c, id, fingerprint); err != nil {
 			return Accepted{}, err
@@ -92,13 +93,20 @@ func (s *Submitter) Submit(ctx context.Context, c Command) (Accepted, error) {
 
 // CommandID is the id Submit gives c: a check made before submitting can tell the command's own
 // earlier effect (a retry) from another command's.
-func CommandID(c Command) (string, error) {
-	id, _, err := identify(c)
+func (s *Submitter) CommandID(c Command) (string, error) {
+	id, _, err := s.identify(c)
 	return id, err
 }
 
+// RequestID is the id of a request answered synchronously by its owning service rather than
+// submitted (sent to it as the Idempotency-Key): made as Submit makes a command's id from the
+// request, so a retry gets the same id and the id tells nothing of the request.
+func (s *Submitter) RequestID(org, operation, target, correlationID string, canonicalBody []byte) string {
+	return s.workflows.NewID(org, operation, target, correlationID, canonicalBody)
+}
+
 // identify returns the command's id and its payload encoded.
-func identify(c Command) (string, []byte, error) {
+func (s *Submitter) identify(c Command) (string, []byte, error) {
 	data, err := json.Marshal(c.Payload)
 	if err != nil {
 		return "", nil, fmt.Errorf("encode %s: %w", c.Type, err)
@@ -106,7 +114,7 @@ func identify(c Command) (string, []byte, error) {
 	if c.IdempotencyKey != "" {
 		return command.NewKeyedID(c.Org, c.Provider, c.IdempotencyKey), data, nil
 	}
-	return command.NewID(c.Org, c.Provider+"."+c.Operation, c.Target, c.CorrelationID, data), data, nil
+	return s.workflows.NewID(c.Org, c.Provider+"."+c.Operation, c.Target, c.CorrelationID, data), data, nil
 }
 
 // commandEvent is the CloudEvent of an accepted command, timed now, with data, the payload as

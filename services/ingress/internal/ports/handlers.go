@@ -58,7 +58,9 @@ type Forward struct {
 	// Body passes the request's body on.
 	Body bool
 	// Keyed sends an Idempotency-Key derived from the request (org, operation, path,
-	// Request-Correlation-Id, body), so that a retried request gets the same answer.
+	// Request-Correlation-Id, body) as a command id is, keyed with the platform's secret: a
+	// retried request gets the same answer, and the key, which the service stores and publishes,
+	// reveals nothing of the body.
 	Keyed bool
 }
 
@@ -114,7 +116,7 @@ func (cmd Command) handler(api *API, op Operation) gin.HandlerFunc {
 
 // check runs the command's Check with the id the command will get.
 func (cmd Command) check(ctx context.Context, api *API, r Request, sc submit.Command) error {
-	id, err := submit.CommandID(sc)
+	id, err := api.Submitter.CommandID(sc)
 	if err != nil {
 		return err
 	}
@@ -152,7 +154,7 @@ func (f Forward) handler(api *API, op Operation) gin.HandlerFunc {
 		}
 		var key string
 		if f.Keyed {
-			key = command.NewID(r.Org, f.Provider+"."+op.ID, path, r.CorrelationID, body)
+			key = api.Submitter.RequestID(r.Org, f.Provider+"."+op.ID, path, r.CorrelationID, body)
 		}
 		if !f.Body {
 			body = nil

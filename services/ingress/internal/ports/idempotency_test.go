@@ -203,7 +203,7 @@ func TestIdempotencyKeyEvent(t *testing.T) {
 	if want := command.NewKeyedID("masmovil", events.ProviderDisney, seedKey); keyed.ID() != want {
 		t.Errorf("keyed command id = %s, want %s", keyed.ID(), want)
 	}
-	want := command.Fingerprint("disney."+events.OpCreate, seedUser+"/"+seedEntID, keyed.Data())
+	want := e.ids.Fingerprint("disney."+events.OpCreate, seedUser+"/"+seedEntID, keyed.Data())
 	for _, ev := range []struct {
 		name string
 		msg  map[string]string

@@ -29,7 +29,10 @@ type Config struct {
 	HTTP     httpx.HTTPConfig
 	Kafka    kafkaio.Config
 	// AuthTokens maps bearer tokens to the orgs they may act on: "token=org1|org2,token2=org3".
-	AuthTokens  string `env:"AUTH_TOKENS" required:"true" secret:"true"`
+	AuthTokens string `env:"AUTH_TOKENS" required:"true" secret:"true"`
+	// WorkflowKey is the platform's shared secret: it signs workflow ids and keys the command ids
+	// and request digests made from requests, so that they reveal nothing of the request. Every
+	// replica, and every service that submits commands, holds the same.
 	WorkflowKey string `env:"WORKFLOW_KEY" required:"true" secret:"true"`
 	// The internal API of each provider service; one field per provider (see providerURLs).
 	DisneyURL       string        `env:"DISNEY_URL" default:"http://127.0.0.1:8081"`

@@ -31,8 +31,9 @@ type Config struct {
 	provider.Config
 	PartnerURL     string        `env:"NETFLIX_PARTNER_URL" default:"http://127.0.0.1:8090/netflix"`
 	PartnerTimeout time.Duration `env:"NETFLIX_PARTNER_TIMEOUT" default:"10s"`
-	// WorkflowKey signs the workflow ids of the commands the service submits itself (the
-	// partner's reports); the ingress signs with the same key.
+	// WorkflowKey is the platform's shared secret, the ingress's: it signs the workflow ids and
+	// keys the request digests of the commands the service submits itself (the partner's
+	// reports).
 	WorkflowKey string `env:"WORKFLOW_KEY" secret:"true"`
 	// ReportKeys bounds the report ids remembered in process to tell a resent report from a
 	// reused id; the ledger deduplicates beyond it.
