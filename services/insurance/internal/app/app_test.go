@@ -32,6 +32,7 @@ var personal = []string{document, phone, imei, account, "juan@example.com", "Pé
 type fixture struct {
 	t       *testing.T
 	store   *ledgertest.Store[domain.Policy]
+	ledger  *storeLedger
 	insurer *insurer
 	app     *app.App
 }
@@ -45,7 +46,8 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, store: ledgertest.New[domain.Policy](), insurer: &insurer{}}
-	f.app = app.New(adapters.PolicyRepository{Ledger: f.store}, f.insurer, adapters.NewSealboxVault(box))
+	f.ledger = &storeLedger{Ledger: f.store}
+	f.app = app.New(adapters.PolicyRepository{Ledger: f.ledger}, f.insurer, adapters.NewSealboxVault(box))
 	return f
 }
 
@@ -133,6 +135,35 @@ func TestReservePolicy_StoresItSealedAndRelaysItsEventOnce(t *testing.T) {
 	}
 	if p.DocumentToken == "" || p.PhoneToken == "" || p.Sealed == "" {
 		t.Errorf("stored %+v: want the sealed insured and both tokens", p)
+	}
+}
+
+func TestReservePolicy_RefusesANumberStoredForAnotherReservation(t *testing.T) {
+	f := newFixture(t)
+	first := f.reserve("k1")
+	f.relayed()
+	f.insurer.restart()
+	other := reservation()
+	other.DocumentID, other.MSISDN = "87654321X", "698765432"
+	_, err := f.app.ReservePolicy(context.Background(), app.Meta{CommandID: "k2"}, org, other)
+	if !errors.Is(err, app.ErrPolicyNumberInUse) || app.IsNotFound(err) {
+		t.Fatalf("err %v, want ErrPolicyNumberInUse", err)
+	}
+	p, version, err := f.store.Get(context.Background(), domain.Key(org, first.PolicyNumber))
+	if err != nil || p.RequestID != first.RequestID || version != 1 || len(f.relayed()) != 0 {
+		t.Errorf("stored %+v at version %d (%v), relayed again; want the first reservation untouched", p, version, err)
+	}
+	if got, err := f.app.Search(context.Background(), org, app.Criteria{Document: document}); err != nil || len(got) != 1 || got[0].PhoneNumber != phone {
+		t.Errorf("the first holder's search answered %+v, %v", got, err)
+	}
+}
+
+func TestReservePolicy_AReservationLostAfterItsStoreIsNotANotFound(t *testing.T) {
+	f := newFixture(t)
+	f.ledger.lost = true
+	_, err := f.app.ReservePolicy(context.Background(), app.Meta{CommandID: "k1"}, org, reservation())
+	if err == nil || app.IsNotFound(err) {
+		t.Errorf("err %v, want an error that is not POLICY_NOT_FOUND", err)
 	}
 }
 

@@ -2,12 +2,21 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"provision.local/events"
 	"provision.local/pkg/outcome"
 	"provision.local/services/insurance/internal/domain"
 )
+
+// ErrPolicyNumberInUse is an insurer answer naming a policy this platform already holds for
+// another reservation (an insurer that issued a number twice): the stored policy is kept as it is.
+var ErrPolicyNumberInUse = errors.New("the insurer issued a policy number already in use")
+
+// errStoredPolicyMissing is a reservation not found right after it was stored: the store failing,
+// not an unknown policy, which reserve never answers.
+var errStoredPolicyMissing = errors.New("read the reservation back: the stored policy is missing")
 
 // Reserved is the seed's reserve answer.
 type Reserved struct {
@@ -58,7 +67,11 @@ func (a *App) ReservePolicy(ctx context.Context, m Meta, org string, r domain.Re
 		FailureDetails: events.InsuranceFailedDetails{PolicyNumber: p.PolicyNumber},
 	}, func(_ context.Context, current *domain.Policy) (domain.Policy, error) {
 		if current != nil {
-			// The insurer answered a repeated key with the policy stored by its first call.
+			// Only the insurer's own request id tells a repeated key, answered with the policy
+			// stored by its first call, from another reservation given the same number.
+			if current.RequestID != issued.RequestID {
+				return *current, ErrPolicyNumberInUse
+			}
 			return *current, outcome.ErrUnchanged
 		}
 		return p, nil
@@ -67,6 +80,9 @@ func (a *App) ReservePolicy(ctx context.Context, m Meta, org string, r domain.Re
 		return Reserved{}, fmt.Errorf("store the reservation: %w", err)
 	}
 	stored, _, err := a.store.Get(ctx, domain.Key(org, p.PolicyNumber))
+	if IsNotFound(err) {
+		return Reserved{}, errStoredPolicyMissing
+	}
 	if err != nil {
 		return Reserved{}, fmt.Errorf("read the reservation back: %w", err)
 	}
