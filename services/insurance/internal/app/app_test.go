@@ -167,6 +167,19 @@ func TestReservePolicy_AReservationLostAfterItsStoreIsNotANotFound(t *testing.T)
 	}
 }
 
+func TestReservePolicy_StoresWhatTheInsurerAnsweredThoughTheCallerLeft(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	f.insurer.answered = cancel
+	r, err := f.app.ReservePolicy(ctx, app.Meta{CommandID: "k1"}, org, reservation())
+	if err != nil {
+		t.Fatalf("reserve: %v", err)
+	}
+	if p, _, err := f.store.Get(context.Background(), domain.Key(org, r.PolicyNumber)); err != nil || p.RequestID != r.RequestID {
+		t.Errorf("stored %+v, %v; want the policy the insurer issued", p, err)
+	}
+}
+
 func TestReservePolicy_RefusesFieldsWithoutCallingTheInsurer(t *testing.T) {
 	f := newFixture(t)
 	r := reservation()

@@ -23,6 +23,7 @@ type insurer struct {
 	issued   map[string]app.Issued
 	restarts int
 	failing  func(method string) error
+	answered func() // called once a reservation is answered
 }
 
 func (f *insurer) restart() {
@@ -69,6 +70,9 @@ func (f *insurer) Reserve(_ context.Context, key, _ string, _ domain.Reservation
 		ReservedAt: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC),
 	}
 	f.issued[key] = is
+	if f.answered != nil {
+		f.answered()
+	}
 	return is, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"provision.local/events"
 	"provision.local/pkg/outcome"
@@ -17,6 +18,9 @@ var ErrPolicyNumberInUse = errors.New("the insurer issued a policy number alread
 // errStoredPolicyMissing is a reservation not found right after it was stored: the store failing,
 // not an unknown policy, which reserve never answers.
 var errStoredPolicyMissing = errors.New("read the reservation back: the stored policy is missing")
+
+// storeTimeout bounds the store and read-back of a reservation the insurer has answered.
+const storeTimeout = 5 * time.Second
 
 // Reserved is the seed's reserve answer.
 type Reserved struct {
@@ -44,6 +48,10 @@ func (a *App) ReservePolicy(ctx context.Context, m Meta, org string, r domain.Re
 	if !domain.PolicyNumberFormat.MatchString(issued.PolicyNumber) {
 		return Reserved{}, fmt.Errorf("the insurer issued a policy number outside the contract's format")
 	}
+	// The insurer holds the policy from here on: a caller gone meanwhile (the ingress's timeout)
+	// must not leave it unstored, so the store runs to its own deadline.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
 	insured := r.Insured()
 	sealed, err := a.vault.Seal(org, issued.PolicyNumber, insured)
 	if err != nil {
