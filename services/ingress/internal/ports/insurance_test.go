@@ -173,6 +173,7 @@ func TestInsuranceRoutes(t *testing.T) {
 		keyed    bool // the internal request carries an Idempotency-Key
 		code     string
 		fields   []string // the fields a 400 names
+		count    int      // how many errors a 400 has; not checked when 0
 		// noInternal: nothing reaches the insurance service.
 		noInternal bool
 	}{
@@ -189,7 +190,16 @@ func TestInsuranceRoutes(t *testing.T) {
 			status: http.StatusBadRequest, code: ports.CodeInvalidField, fields: []string{"language"}, noInternal: true},
 		{name: "reserve400NegativePrice", method: http.MethodPost, target: insurancePath + "/reserve",
 			body:   strings.Replace(realisticReserve, `"price":899.9`, `"price":-1`, 1),
-			status: http.StatusBadRequest, code: ports.CodeInvalidField, fields: []string{"price"}, noInternal: true},
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, fields: []string{"price"}, count: 1, noInternal: true},
+		{name: "reserve400PriceBelowACent", method: http.MethodPost, target: insurancePath + "/reserve",
+			body:   strings.Replace(realisticReserve, `"price":899.9`, `"price":0.001`, 1),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, fields: []string{"price"}, count: 1, noInternal: true},
+		{name: "reserve400PriceAboveTheInsurersRange", method: http.MethodPost, target: insurancePath + "/reserve",
+			body:   strings.Replace(realisticReserve, `"price":899.9`, `"price":100001`, 1),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, fields: []string{"price"}, count: 1, noInternal: true},
+		{name: "reserve200PriceAtTheInsurersMaximum", method: http.MethodPost, target: insurancePath + "/reserve",
+			body:   strings.Replace(realisticReserve, `"price":899.9`, `"price":100000`, 1),
+			status: http.StatusOK, internal: "POST /internal/v1/orgs/masmovil/policies/reserve", keyed: true},
 		{name: "reserve400ZeroPrice", method: http.MethodPost, target: insurancePath + "/reserve",
 			body:   strings.Replace(realisticReserve, `"price":899.9`, `"price":0`, 1),
 			status: http.StatusBadRequest, code: ports.CodeInvalidField, fields: []string{"price"}, noInternal: true},
@@ -265,6 +275,9 @@ func TestInsuranceRoutes(t *testing.T) {
 				errs := assertSeedErrors(t, w)
 				if errs[0].Code != tt.code {
 					t.Fatalf("code %s, want %s: %s", errs[0].Code, tt.code, w.Body)
+				}
+				if tt.count != 0 && len(errs) != tt.count {
+					t.Errorf("%d errors, want %d: %s", len(errs), tt.count, w.Body)
 				}
 				for _, f := range tt.fields {
 					if !strings.Contains(w.Body.String(), f) {
