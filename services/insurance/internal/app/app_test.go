@@ -345,3 +345,33 @@ func TestSearch(t *testing.T) {
 		t.Errorf("no criterion: %v", err)
 	}
 }
+
+func TestSearch_PaymentMethodIsWhatTheReservationGave(t *testing.T) {
+	f := newFixture(t)
+	tests := []struct {
+		name   string
+		change func(*domain.Reservation)
+		want   string
+	}{
+		{"a bank account", func(*domain.Reservation) {}, app.PaymentDirectDebit},
+		{"invoice payment", func(r *domain.Reservation) { r.InvoicePayment = true }, app.PaymentInvoice},
+		{"neither", func(r *domain.Reservation) { r.Entity, r.OfficeCode, r.DC, r.AccountNumber = "", "", "", "" }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := reservation()
+			tt.change(&r)
+			res, err := f.app.ReservePolicy(context.Background(), app.Meta{CommandID: tt.name}, org, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := f.app.Search(context.Background(), org, app.Criteria{PolicyNumber: res.PolicyNumber})
+			if err != nil || len(got) != 1 {
+				t.Fatalf("search: %v, %v", got, err)
+			}
+			if pm := got[0].PaymentMethod; (tt.want == "" && pm != nil) || (tt.want != "" && (pm == nil || pm.Description != tt.want)) {
+				t.Errorf("paymentMethod %+v, want %q", pm, tt.want)
+			}
+		})
+	}
+}
