@@ -375,3 +375,70 @@ func TestSearch_PaymentMethodIsWhatTheReservationGave(t *testing.T) {
 		})
 	}
 }
+
+// After a key rotation, a policy that changes is sealed under the new key with the new key's
+// search tokens (the activation, which seals the device, and any other command): the old key can
+// then be retired and the policies are still found.
+func TestCommands_ReissueTheSearchTokensUnderTheNewKey(t *testing.T) {
+	oldKey, newKey := newRawKey(t), newRawKey(t)
+	store, partner := ledgertest.New[domain.Policy](), &insurer{}
+	appOver := func(current []byte, previous ...[]byte) *app.App {
+		box, err := sealbox.New(current, previous...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return app.New(adapters.PolicyRepository{Ledger: store}, partner, adapters.NewSealboxVault(box))
+	}
+	ctx := context.Background()
+	activate := func(a *app.App, id string, r app.Reserved) {
+		t.Helper()
+		_, err := a.ActivatePolicy(ctx, app.Meta{CommandID: id, Type: "t"},
+			events.InsuranceActivatePolicy{Org: org, RequestID: r.RequestID, PolicyNumber: r.PolicyNumber, IMEI: imei, Document: document})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := appOver(oldKey)
+	var reserved []app.Reserved
+	for _, key := range []string{"k1", "k2"} {
+		r, err := before.ReservePolicy(ctx, app.Meta{CommandID: key}, org, reservation())
+		if err != nil {
+			t.Fatal(err)
+		}
+		reserved = append(reserved, r)
+	}
+	activate(before, "c1", reserved[1])
+
+	rotated := appOver(newKey, oldKey)
+	activate(rotated, "c2", reserved[0])
+	if _, err := rotated.SuspendPolicy(ctx, app.Meta{CommandID: "c3", Type: "t"},
+		events.InsuranceSuspendPolicy{Org: org, PolicyNumber: reserved[1].PolicyNumber}); err != nil {
+		t.Fatal(err)
+	}
+
+	retired := appOver(newKey)
+	for name, c := range map[string]app.Criteria{"document": {Document: document}, "phone": {Phone: phone}} {
+		got, err := retired.Search(ctx, org, c)
+		var states []string
+		for _, p := range got {
+			states = append(states, p.State)
+		}
+		slices.Sort(states)
+		if err != nil || !slices.Equal(states, []string{"ACTIVE", "SUSPENDED"}) {
+			t.Errorf("by %s with the old key retired: %v, %v; want the active and the suspended policy", name, states, err)
+		}
+	}
+}
+
+func newRawKey(t *testing.T) []byte {
+	t.Helper()
+	key, err := sealbox.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sealbox.ParseKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}

@@ -52,11 +52,6 @@ func (a *App) ReservePolicy(ctx context.Context, m Meta, org string, r domain.Re
 	// must not leave it unstored, so the store runs to its own deadline.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	insured := r.Insured()
-	sealed, err := a.vault.Seal(org, issued.PolicyNumber, insured)
-	if err != nil {
-		return Reserved{}, err
-	}
 	now := a.clock()
 	reservedAt := issued.ReservedAt.UTC()
 	if reservedAt.IsZero() {
@@ -64,11 +59,10 @@ func (a *App) ReservePolicy(ctx context.Context, m Meta, org string, r domain.Re
 	}
 	p := domain.Policy{
 		Org: org, PolicyNumber: issued.PolicyNumber, RequestID: issued.RequestID, State: domain.Reserved,
-		Quote: issued.Quote, ReservedAt: reservedAt, UpdatedAt: now, Sealed: sealed,
-		DocumentToken: a.vault.Token(TokenDocument, insured.Document),
+		Quote: issued.Quote, ReservedAt: reservedAt, UpdatedAt: now,
 	}
-	if insured.Phone != "" {
-		p.PhoneToken = a.vault.Token(TokenPhone, insured.Phone)
+	if p, err = a.seal(p, r.Insured()); err != nil {
+		return Reserved{}, err
 	}
 	_, err = a.reserver.Execute(ctx, outcome.Command{
 		Meta: m, Operation: events.OpReserve, Org: org, SubscriptionID: p.PolicyNumber,
