@@ -11,8 +11,8 @@ import (
 )
 
 // TestInsuranceBadInput sends the insurance operations what they refuse: 400 with the seed's
-// error body naming the field or parameter (missing required fields, a bad language, a price not
-// above 0, a wrong DNI control letter, requestinfo without a criterion), 404 POLICY_NOT_FOUND for
+// error body naming the field or parameter (missing required fields, a bad language, a price
+// outside 0.01 to 100000, a wrong DNI control letter, requestinfo without a criterion), 404 POLICY_NOT_FOUND for
 // a policy the org does not have, 409 POLICY_AMBIGUOUS for a phone number of two running
 // policies, and, for another org's token, nothing of the first org's policies, even when it
 // insures the same holder.
@@ -64,6 +64,8 @@ func TestInsuranceBadInput(t *testing.T) {
 			reserveWith("language", "allowed values: es => castellano, eu=> euskera, ga=>gallego, ca=>catalán"), 400, "INVALID_FIELD", "language"},
 		{"reserveNegativePrice", http.MethodPost, "reserve", reserveWith("price", -10), 400, "INVALID_FIELD", "price"},
 		{"reserveZeroPrice", http.MethodPost, "reserve", reserveWith("price", 0), 400, "INVALID_FIELD", "price"},
+		{"reservePriceBelowACent", http.MethodPost, "reserve", reserveWith("price", 0.001), 400, "INVALID_FIELD", "price"},
+		{"reservePriceAboveTheInsurersRange", http.MethodPost, "reserve", reserveWith("price", 100001), 400, "INVALID_FIELD", "price"},
 		{"reserveSaleDateNotADateTime", http.MethodPost, "reserve", reserveWith("terminalSaleDate", "31/01/2022"), 400, "INVALID_FIELD", "terminalSaleDate"},
 		{"reserveUnknownClientType", http.MethodPost, "reserve", reserveWith("clientType", "Mayorista"), 400, "INVALID_FIELD", "clientType"},
 		{"reserveIMEIOf14Digits", http.MethodPost, "reserve", reserveWith("imei", p.IMEI[:14]), 400, "INVALID_FIELD", "imei"},

@@ -31,12 +31,18 @@ const (
 	policyActive     = "DI0000000042"
 	policySuspended  = "DI0000000043"
 	policyTerminated = "DI0000000044"
-	// Phone numbers: one matching an active and a terminated policy, one matching two running
-	// policies, one matching only the terminated one.
-	phoneOneRunning  = "666666666"
-	phoneTwoRunning  = "611111111"
-	phoneOnlyEnded   = "622222222"
-	realisticReserve = `{"documentId":"00000000T","firstName":"juan","lastName1":"perez","msisdn":"666666666",
+	policyReserved   = "DI0000000045"
+	policyActive2    = "DI0000000046"
+	// Phone numbers: one matching an active and a terminated policy, one matching an active and a
+	// suspended one, one matching only the terminated one, one an active and a reserved one, one
+	// two active ones, one a reserved and a terminated one.
+	phoneOneRunning        = "666666666"
+	phoneTwoRunning        = "611111111"
+	phoneOnlyEnded         = "622222222"
+	phoneActiveAndReserved = "633333333"
+	phoneTwoActive         = "644444444"
+	phoneOnlyReserved      = "655555555"
+	realisticReserve       = `{"documentId":"00000000T","firstName":"juan","lastName1":"perez","msisdn":"666666666",
 "email":"d@g.com","language":"es","brand":"Samsung","model":"Galaxy S24","price":899.9,"clientType":"Autónomo",
 "imei":"356938035643809","terminalSaleDate":"2022-01-31T23:00:00Z","entity":"2100","officeCode":"0418","dc":"45",
 "accountNumber":"0200051332"}`
@@ -60,11 +66,15 @@ type fakeInsurance struct {
 
 func newFakeInsurance(t *testing.T) *fakeInsurance {
 	f := &fakeInsurance{}
-	states := map[string]string{policyActive: "ACTIVE", policySuspended: "SUSPENDED", policyTerminated: "TERMINATED"}
+	states := map[string]string{policyActive: "ACTIVE", policySuspended: "SUSPENDED", policyTerminated: "TERMINATED",
+		policyReserved: "RESERVED", policyActive2: "ACTIVE"}
 	byPhone := map[string][]string{
-		phoneOneRunning: {policyActive, policyTerminated},
-		phoneTwoRunning: {policyActive, policySuspended},
-		phoneOnlyEnded:  {policyTerminated},
+		phoneOneRunning:        {policyActive, policyTerminated},
+		phoneTwoRunning:        {policyActive, policySuspended},
+		phoneOnlyEnded:         {policyTerminated},
+		phoneActiveAndReserved: {policyReserved, policyActive},
+		phoneTwoActive:         {policyActive, policyActive2},
+		phoneOnlyReserved:      {policyTerminated, policyReserved},
 	}
 	notFound := `[{"code":"POLICY_NOT_FOUND","title":"NOT_FOUND","details":"no policy matches the query"}]`
 	const policies = "/internal/v1/orgs/masmovil/policies"
@@ -173,6 +183,7 @@ func TestInsuranceRoutes(t *testing.T) {
 		keyed    bool // the internal request carries an Idempotency-Key
 		code     string
 		fields   []string // the fields a 400 names
+		count    int      // how many errors a 400 has; not checked when 0
 		// noInternal: nothing reaches the insurance service.
 		noInternal bool
 	}{
@@ -189,7 +200,16 @@ func TestInsuranceRoutes(t *testing.T) {
 			status: http.StatusBadRequest, code: ports.CodeInvalidField, fields: []string{"language"}, noInternal: true},
 		{name: "reserve400NegativePrice", method: http.MethodPost, target: insurancePath + "/reserve",
 			body:   strings.Replace(realisticReserve, `"price":899.9`, `"price":-1`, 1),
-			status: http.StatusBadRequest, code: ports.CodeInvalidField, fields: []string{"price"}, noInternal: true},
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, fields: []string{"price"}, count: 1, noInternal: true},
+		{name: "reserve400PriceBelowACent", method: http.MethodPost, target: insurancePath + "/reserve",
+			body:   strings.Replace(realisticReserve, `"price":899.9`, `"price":0.001`, 1),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, fields: []string{"price"}, count: 1, noInternal: true},
+		{name: "reserve400PriceAboveTheInsurersRange", method: http.MethodPost, target: insurancePath + "/reserve",
+			body:   strings.Replace(realisticReserve, `"price":899.9`, `"price":100001`, 1),
+			status: http.StatusBadRequest, code: ports.CodeInvalidField, fields: []string{"price"}, count: 1, noInternal: true},
+		{name: "reserve200PriceAtTheInsurersMaximum", method: http.MethodPost, target: insurancePath + "/reserve",
+			body:   strings.Replace(realisticReserve, `"price":899.9`, `"price":100000`, 1),
+			status: http.StatusOK, internal: "POST /internal/v1/orgs/masmovil/policies/reserve", keyed: true},
 		{name: "reserve400ZeroPrice", method: http.MethodPost, target: insurancePath + "/reserve",
 			body:   strings.Replace(realisticReserve, `"price":899.9`, `"price":0`, 1),
 			status: http.StatusBadRequest, code: ports.CodeInvalidField, fields: []string{"price"}, noInternal: true},
@@ -236,7 +256,24 @@ func TestInsuranceRoutes(t *testing.T) {
 			body: `{"phoneNumber":"666666666","externalReference":"EXT-1"}`, status: http.StatusOK,
 			ceType: events.TypeInsuranceSuspendPolicy, policy: policyActive,
 			payload: `{"org":"masmovil","policyNumber":"DI0000000042","phoneNumber":"666666666","externalReference":"EXT-1"}`},
-		{name: "suspend409ByPhoneOfTwoRunningPolicies", method: http.MethodPost, target: insurancePath + "/suspend", body: `{"phoneNumber":"611111111"}`,
+		{name: "suspend200ByPhoneTheActiveOfAnActiveAndASuspended", method: http.MethodPost, target: insurancePath + "/suspend",
+			body: `{"phoneNumber":"611111111"}`, status: http.StatusOK, ceType: events.TypeInsuranceSuspendPolicy, policy: policyActive,
+			payload: `{"org":"masmovil","policyNumber":"` + policyActive + `","phoneNumber":"611111111"}`},
+		{name: "reconnect200ByPhoneTheSuspendedOfAnActiveAndASuspended", method: http.MethodPost, target: insurancePath + "/reconnect",
+			body: `{"phoneNumber":"611111111"}`, status: http.StatusOK, ceType: events.TypeInsuranceReconnectPolicy, policy: policySuspended,
+			payload: `{"org":"masmovil","policyNumber":"` + policySuspended + `","phoneNumber":"611111111"}`},
+		{name: "suspend200ByPhoneTheActiveOfAnActiveAndAReserved", method: http.MethodPost, target: insurancePath + "/suspend",
+			body: `{"phoneNumber":"633333333"}`, status: http.StatusOK, ceType: events.TypeInsuranceSuspendPolicy, policy: policyActive,
+			payload: `{"org":"masmovil","policyNumber":"` + policyActive + `","phoneNumber":"633333333"}`},
+		{name: "reconnect200ByPhoneARetryFindsTheActiveOfAnActiveAndAReserved", method: http.MethodPost, target: insurancePath + "/reconnect",
+			body: `{"phoneNumber":"633333333"}`, status: http.StatusOK, ceType: events.TypeInsuranceReconnectPolicy, policy: policyActive,
+			payload: `{"org":"masmovil","policyNumber":"` + policyActive + `","phoneNumber":"633333333"}`},
+		{name: "suspend200ByPhoneTheOneRunningWhenNoneIsActiveOrSuspended", method: http.MethodPost, target: insurancePath + "/suspend",
+			body: `{"phoneNumber":"655555555"}`, status: http.StatusOK, ceType: events.TypeInsuranceSuspendPolicy, policy: policyReserved,
+			payload: `{"org":"masmovil","policyNumber":"` + policyReserved + `","phoneNumber":"655555555"}`},
+		{name: "suspend409ByPhoneOfTwoActivePolicies", method: http.MethodPost, target: insurancePath + "/suspend", body: `{"phoneNumber":"644444444"}`,
+			status: http.StatusConflict, code: ports.CodePolicyAmbiguous},
+		{name: "reconnect409ByPhoneOfTwoActivePolicies", method: http.MethodPost, target: insurancePath + "/reconnect", body: `{"phoneNumber":"644444444"}`,
 			status: http.StatusConflict, code: ports.CodePolicyAmbiguous},
 		{name: "suspend404ByPhoneOfAnEndedPolicy", method: http.MethodPost, target: insurancePath + "/suspend", body: `{"phoneNumber":"622222222"}`,
 			status: http.StatusNotFound, code: ports.CodePolicyNotFound},
@@ -265,6 +302,9 @@ func TestInsuranceRoutes(t *testing.T) {
 				errs := assertSeedErrors(t, w)
 				if errs[0].Code != tt.code {
 					t.Fatalf("code %s, want %s: %s", errs[0].Code, tt.code, w.Body)
+				}
+				if tt.count != 0 && len(errs) != tt.count {
+					t.Errorf("%d errors, want %d: %s", len(errs), tt.count, w.Body)
 				}
 				for _, f := range tt.fields {
 					if !strings.Contains(w.Body.String(), f) {

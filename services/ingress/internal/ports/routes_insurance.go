@@ -55,6 +55,7 @@ var insuranceRoutes = map[string]Route{
 			return events.InsuranceSuspendPolicy{Org: r.Org, PolicyNumber: policy, ExternalReference: r.String("externalReference"),
 				PhoneNumber: r.String("phoneNumber"), Document: r.String("document")}
 		},
+		prefer: []string{events.InsurancePolicyActive, events.InsurancePolicySuspended},
 	},
 	"insuranceReconnect": policyCommand{
 		Command: Command{Provider: events.ProviderInsurance, Operation: events.OpReconnect, Type: events.TypeInsuranceReconnectPolicy,
@@ -63,6 +64,7 @@ var insuranceRoutes = map[string]Route{
 			return events.InsuranceReconnectPolicy{Org: r.Org, PolicyNumber: policy, ExternalReference: r.String("externalReference"),
 				PhoneNumber: r.String("phoneNumber"), Document: r.String("document")}
 		},
+		prefer: []string{events.InsurancePolicySuspended, events.InsurancePolicyActive},
 	},
 }
 
@@ -112,17 +114,21 @@ func (s policySearch) handler(api *API, op Operation) gin.HandlerFunc {
 // policyCommand is a command on one policy. The policy is resolved through the insurance service
 // before the command is built: a policy number must be one of the org's policies (404 otherwise,
 // nothing accepted), and a suspend or reconnect naming only a phone number or a document gets the
-// org's one running policy that matches. So every command names its policy and is keyed by its
-// number.
+// org's one matching policy, looked for by prefer. So every command names its policy and is keyed
+// by its number.
 type policyCommand struct {
 	Command // its Build is made per request, from payload and the resolved policy number
 	payload func(r Request, policy string) any
+	// prefer are the states a policy named by phone number or document is looked for in first: the
+	// state the command accepts, then the state it leaves a policy in, so a retry after the command
+	// ran still finds the same policy; with no match in either, the running policies decide.
+	prefer []string
 }
 
 func (p policyCommand) handler(api *API, op Operation) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		r := newRequest(c)
-		policy, err := resolvePolicy(c.Request.Context(), api.Internal, r)
+		policy, err := resolvePolicy(c.Request.Context(), api.Internal, r, p.prefer)
 		if err != nil {
 			writeError(c, err)
 			return
@@ -141,8 +147,9 @@ type policyView struct {
 
 // resolvePolicy returns the number of the policy the request names: its policyNumber, once the
 // insurance service knows it for the org, or else the org's one policy matching its phoneNumber
-// and document that is not terminated or cancelled.
-func resolvePolicy(ctx context.Context, internal *adapters.Client, r Request) (string, error) {
+// and document in the first state of prefer that any match is in, or, when none is in one of
+// them, the one that is not terminated or cancelled. Several in the deciding state are ambiguous.
+func resolvePolicy(ctx context.Context, internal *adapters.Client, r Request, prefer []string) (string, error) {
 	if pn := r.String("policyNumber"); pn != "" {
 		return pn, policyExists(ctx, internal, r.Org, pn)
 	}
@@ -156,18 +163,35 @@ func resolvePolicy(ctx context.Context, internal *adapters.Client, r Request) (s
 	if err := json.Unmarshal(a.Body, &matches); err != nil {
 		return "", fmt.Errorf("insurance policy search: %w", err)
 	}
-	var running []string
-	for _, m := range matches {
-		if m.State != events.InsurancePolicyTerminated && m.State != events.InsurancePolicyCancelled {
-			running = append(running, m.PolicyNumber)
+	for _, state := range prefer {
+		if in := policiesWhere(matches, func(s string) bool { return s == state }); len(in) > 0 {
+			return onePolicy(in)
 		}
 	}
-	switch len(running) {
+	return onePolicy(policiesWhere(matches, func(s string) bool {
+		return s != events.InsurancePolicyTerminated && s != events.InsurancePolicyCancelled
+	}))
+}
+
+// policiesWhere are the numbers of the policies whose state keep accepts.
+func policiesWhere(policies []policyView, keep func(state string) bool) []string {
+	var out []string
+	for _, p := range policies {
+		if keep(p.State) {
+			out = append(out, p.PolicyNumber)
+		}
+	}
+	return out
+}
+
+// onePolicy is the one policy of numbers: 404 when there is none, 409 when there are several.
+func onePolicy(numbers []string) (string, error) {
+	switch len(numbers) {
 	case 0:
 		return "", badRequest{status: http.StatusNotFound, errs: []httpx.Error{httpx.NewError(http.StatusNotFound, CodePolicyNotFound,
 			"no running policy of this org matches the phoneNumber or document")}}
 	case 1:
-		return running[0], nil
+		return numbers[0], nil
 	}
 	return "", badRequest{status: http.StatusConflict, errs: []httpx.Error{httpx.NewError(http.StatusConflict, CodePolicyAmbiguous,
 		"several policies of this org match the phoneNumber or document; name the policyNumber")}}

@@ -130,8 +130,29 @@ func (a *App) change(ctx context.Context, m Meta, op, org, policyNumber string,
 		if err != nil {
 			return *current, err
 		}
-		return decide(ctx, *current, in)
+		next, err := decide(ctx, *current, in)
+		if err != nil || next.Sealed != current.Sealed {
+			return next, err
+		}
+		// A policy that changes is sealed again under the current key, which moves it off a key
+		// rotated out (decide re-sealed it already when its insured changed).
+		return a.seal(next, in)
 	})
+}
+
+// seal stores in under p sealed and its search tokens with it, all under the vault's current
+// key: a policy sealed again under a new key keeps no token of the old one, so a key rotated out
+// can be retired once no policy is sealed under it.
+func (a *App) seal(p domain.Policy, in domain.Insured) (domain.Policy, error) {
+	sealed, err := a.vault.Seal(p.Org, p.PolicyNumber, in)
+	if err != nil {
+		return p, err
+	}
+	p.Sealed, p.DocumentToken, p.PhoneToken = sealed, a.vault.Token(TokenDocument, in.Document), ""
+	if in.Phone != "" {
+		p.PhoneToken = a.vault.Token(TokenPhone, in.Phone)
+	}
+	return p, nil
 }
 
 // envelopeStatus reads a policy in the statuses every provider's events share. A cancelled

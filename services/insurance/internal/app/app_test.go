@@ -32,6 +32,7 @@ var personal = []string{document, phone, imei, account, "juan@example.com", "Pé
 type fixture struct {
 	t       *testing.T
 	store   *ledgertest.Store[domain.Policy]
+	ledger  *storeLedger
 	insurer *insurer
 	app     *app.App
 }
@@ -45,7 +46,8 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, store: ledgertest.New[domain.Policy](), insurer: &insurer{}}
-	f.app = app.New(adapters.PolicyRepository{Ledger: f.store}, f.insurer, adapters.NewSealboxVault(box))
+	f.ledger = &storeLedger{Ledger: f.store}
+	f.app = app.New(adapters.PolicyRepository{Ledger: f.ledger}, f.insurer, adapters.NewSealboxVault(box))
 	return f
 }
 
@@ -133,6 +135,48 @@ func TestReservePolicy_StoresItSealedAndRelaysItsEventOnce(t *testing.T) {
 	}
 	if p.DocumentToken == "" || p.PhoneToken == "" || p.Sealed == "" {
 		t.Errorf("stored %+v: want the sealed insured and both tokens", p)
+	}
+}
+
+func TestReservePolicy_RefusesANumberStoredForAnotherReservation(t *testing.T) {
+	f := newFixture(t)
+	first := f.reserve("k1")
+	f.relayed()
+	f.insurer.restart()
+	other := reservation()
+	other.DocumentID, other.MSISDN = "87654321X", "698765432"
+	_, err := f.app.ReservePolicy(context.Background(), app.Meta{CommandID: "k2"}, org, other)
+	if !errors.Is(err, app.ErrPolicyNumberInUse) || app.IsNotFound(err) {
+		t.Fatalf("err %v, want ErrPolicyNumberInUse", err)
+	}
+	p, version, err := f.store.Get(context.Background(), domain.Key(org, first.PolicyNumber))
+	if err != nil || p.RequestID != first.RequestID || version != 1 || len(f.relayed()) != 0 {
+		t.Errorf("stored %+v at version %d (%v), relayed again; want the first reservation untouched", p, version, err)
+	}
+	if got, err := f.app.Search(context.Background(), org, app.Criteria{Document: document}); err != nil || len(got) != 1 || got[0].PhoneNumber != phone {
+		t.Errorf("the first holder's search answered %+v, %v", got, err)
+	}
+}
+
+func TestReservePolicy_AReservationLostAfterItsStoreIsNotANotFound(t *testing.T) {
+	f := newFixture(t)
+	f.ledger.lost = true
+	_, err := f.app.ReservePolicy(context.Background(), app.Meta{CommandID: "k1"}, org, reservation())
+	if err == nil || app.IsNotFound(err) {
+		t.Errorf("err %v, want an error that is not POLICY_NOT_FOUND", err)
+	}
+}
+
+func TestReservePolicy_StoresWhatTheInsurerAnsweredThoughTheCallerLeft(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	f.insurer.answered = cancel
+	r, err := f.app.ReservePolicy(ctx, app.Meta{CommandID: "k1"}, org, reservation())
+	if err != nil {
+		t.Fatalf("reserve: %v", err)
+	}
+	if p, _, err := f.store.Get(context.Background(), domain.Key(org, r.PolicyNumber)); err != nil || p.RequestID != r.RequestID {
+		t.Errorf("stored %+v, %v; want the policy the insurer issued", p, err)
 	}
 }
 
@@ -300,4 +344,101 @@ func TestSearch(t *testing.T) {
 	if _, err := f.app.Search(context.Background(), org, app.Criteria{}); !errors.Is(err, app.ErrNoCriterion) {
 		t.Errorf("no criterion: %v", err)
 	}
+}
+
+func TestSearch_PaymentMethodIsWhatTheReservationGave(t *testing.T) {
+	f := newFixture(t)
+	tests := []struct {
+		name   string
+		change func(*domain.Reservation)
+		want   string
+	}{
+		{"a bank account", func(*domain.Reservation) {}, app.PaymentDirectDebit},
+		{"invoice payment", func(r *domain.Reservation) { r.InvoicePayment = true }, app.PaymentInvoice},
+		{"neither", func(r *domain.Reservation) { r.Entity, r.OfficeCode, r.DC, r.AccountNumber = "", "", "", "" }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := reservation()
+			tt.change(&r)
+			res, err := f.app.ReservePolicy(context.Background(), app.Meta{CommandID: tt.name}, org, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := f.app.Search(context.Background(), org, app.Criteria{PolicyNumber: res.PolicyNumber})
+			if err != nil || len(got) != 1 {
+				t.Fatalf("search: %v, %v", got, err)
+			}
+			if pm := got[0].PaymentMethod; (tt.want == "" && pm != nil) || (tt.want != "" && (pm == nil || pm.Description != tt.want)) {
+				t.Errorf("paymentMethod %+v, want %q", pm, tt.want)
+			}
+		})
+	}
+}
+
+// After a key rotation, a policy that changes is sealed under the new key with the new key's
+// search tokens (the activation, which seals the device, and any other command): the old key can
+// then be retired and the policies are still found.
+func TestCommands_ReissueTheSearchTokensUnderTheNewKey(t *testing.T) {
+	oldKey, newKey := newRawKey(t), newRawKey(t)
+	store, partner := ledgertest.New[domain.Policy](), &insurer{}
+	appOver := func(current []byte, previous ...[]byte) *app.App {
+		box, err := sealbox.New(current, previous...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return app.New(adapters.PolicyRepository{Ledger: store}, partner, adapters.NewSealboxVault(box))
+	}
+	ctx := context.Background()
+	activate := func(a *app.App, id string, r app.Reserved) {
+		t.Helper()
+		_, err := a.ActivatePolicy(ctx, app.Meta{CommandID: id, Type: "t"},
+			events.InsuranceActivatePolicy{Org: org, RequestID: r.RequestID, PolicyNumber: r.PolicyNumber, IMEI: imei, Document: document})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := appOver(oldKey)
+	var reserved []app.Reserved
+	for _, key := range []string{"k1", "k2"} {
+		r, err := before.ReservePolicy(ctx, app.Meta{CommandID: key}, org, reservation())
+		if err != nil {
+			t.Fatal(err)
+		}
+		reserved = append(reserved, r)
+	}
+	activate(before, "c1", reserved[1])
+
+	rotated := appOver(newKey, oldKey)
+	activate(rotated, "c2", reserved[0])
+	if _, err := rotated.SuspendPolicy(ctx, app.Meta{CommandID: "c3", Type: "t"},
+		events.InsuranceSuspendPolicy{Org: org, PolicyNumber: reserved[1].PolicyNumber}); err != nil {
+		t.Fatal(err)
+	}
+
+	retired := appOver(newKey)
+	for name, c := range map[string]app.Criteria{"document": {Document: document}, "phone": {Phone: phone}} {
+		got, err := retired.Search(ctx, org, c)
+		var states []string
+		for _, p := range got {
+			states = append(states, p.State)
+		}
+		slices.Sort(states)
+		if err != nil || !slices.Equal(states, []string{"ACTIVE", "SUSPENDED"}) {
+			t.Errorf("by %s with the old key retired: %v, %v; want the active and the suspended policy", name, states, err)
+		}
+	}
+}
+
+func newRawKey(t *testing.T) []byte {
+	t.Helper()
+	key, err := sealbox.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sealbox.ParseKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }

@@ -17,7 +17,7 @@ func (a *App) ActivatePolicy(ctx context.Context, m Meta, c events.InsuranceActi
 			if err != nil {
 				return p, err
 			}
-			if next.Sealed, err = a.vault.Seal(p.Org, p.PolicyNumber, device); err != nil {
+			if next, err = a.seal(next, device); err != nil {
 				return p, err
 			}
 			act := Activation{RequestID: c.RequestID, Document: c.Document, IMEI: c.IMEI}

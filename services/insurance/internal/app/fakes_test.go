@@ -6,17 +6,31 @@ import (
 	"sync"
 	"time"
 
+	"provision.local/pkg/consumer"
+	"provision.local/pkg/ledger"
+	"provision.local/pkg/mongox"
+	"provision.local/services/insurance/internal/adapters"
 	"provision.local/services/insurance/internal/app"
 	"provision.local/services/insurance/internal/domain"
 )
 
 // insurer is a hand-written insurer: it issues DI policy numbers in order, answers a repeated
 // reservation key with its first policy, records every call, and fails a call when failing says.
+// restart forgets the policies issued, as a counter kept in memory would.
 type insurer struct {
-	mu      sync.Mutex
-	calls   []string // "<method> <policy> <key>"
-	issued  map[string]app.Issued
-	failing func(method string) error
+	mu       sync.Mutex
+	calls    []string // "<method> <policy> <key>"
+	issued   map[string]app.Issued
+	restarts int
+	failing  func(method string) error
+	answered func() // called once a reservation is answered
+}
+
+func (f *insurer) restart() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.issued = nil
+	f.restarts++
 }
 
 var _ app.Partner = (*insurer)(nil)
@@ -51,11 +65,14 @@ func (f *insurer) Reserve(_ context.Context, key, _ string, _ domain.Reservation
 	}
 	n := len(f.issued) + 1
 	is := app.Issued{
-		PolicyNumber: fmt.Sprintf("DI%010d", n), RequestID: fmt.Sprintf("00000000-0000-4000-8000-%012d", n),
+		PolicyNumber: fmt.Sprintf("DI%010d", n), RequestID: fmt.Sprintf("00000000-0000-4000-%04d-%012d", f.restarts, n),
 		Quote:      domain.Quote{AnnualFee: 49.99, MonthlyFee: 4.17},
 		ReservedAt: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC),
 	}
 	f.issued[key] = is
+	if f.answered != nil {
+		f.answered()
+	}
 	return is, nil
 }
 
@@ -77,4 +94,28 @@ func (f *insurer) Terminate(_ context.Context, key, _, policy, _, _ string) erro
 
 func (f *insurer) Cancel(_ context.Context, key, _, policy, _ string) error {
 	return f.record("Cancel", policy, key)
+}
+
+// storeLedger is the in-memory ledger behaving as the database does where the tests need it: a
+// call on a cancelled context fails, and lost makes a stored policy unreadable.
+type storeLedger struct {
+	adapters.Ledger
+	lost bool
+}
+
+func (l *storeLedger) ExecuteRelayed(ctx context.Context, cmd ledger.Command, decide ledger.Decide[domain.Policy]) ([]consumer.Output, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return l.Ledger.ExecuteRelayed(ctx, cmd, decide)
+}
+
+func (l *storeLedger) Get(ctx context.Context, id string) (domain.Policy, int64, error) {
+	if err := ctx.Err(); err != nil {
+		return domain.Policy{}, 0, err
+	}
+	if l.lost {
+		return domain.Policy{}, 0, mongox.ErrNotFound
+	}
+	return l.Ledger.Get(ctx, id)
 }

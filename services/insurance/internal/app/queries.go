@@ -94,7 +94,7 @@ type PolicyInfo struct {
 	Sold              bool       `json:"sold"`
 	Cancelled         bool       `json:"cancelled"`
 	CancellationDate  *time.Time `json:"cancellationDate,omitempty"`
-	PaymentMethod     Described  `json:"paymentMethod"`
+	PaymentMethod     *Described `json:"paymentMethod,omitempty"`
 	ClientType        Named      `json:"clientType"`
 	BillPayment       bool       `json:"billPayment"`
 	Withdrawal        bool       `json:"withdrawal"`
@@ -123,19 +123,23 @@ const (
 
 // infoOf maps a policy and its insured to requestinfo. The certificate is the insurer's request
 // id; the policy is sold once reserved, emitted once in force, cancelled or withdrawn (with its
-// date) when a cancellation or a termination ended it; every policy covers accidents.
+// date) when a cancellation or a termination ended it; every policy covers accidents. The payment
+// method is the one the reservation gave: an invoice, else a bank account, else none.
 func infoOf(p domain.Policy, in domain.Insured) PolicyInfo {
 	info := PolicyInfo{
 		CertificateNumber: p.RequestID, IMEI: in.IMEI, Brand: Named{in.Brand}, Model: Described{in.Model},
 		PhoneNumber: in.Phone, Document: in.Document, FirstName: in.FirstName, LastName1: in.LastName1,
 		LastName2: in.LastName2, Address: in.Address, City: in.Locality, ZipCode: in.ZipCode,
 		PolicyNumber: p.PolicyNumber, Province: in.Province, EffectiveDate: p.ActivatedAt, Email: in.Email,
-		Sold: true, Cancelled: p.State == domain.Cancelled, PaymentMethod: Described{PaymentDirectDebit},
+		Sold: true, Cancelled: p.State == domain.Cancelled,
 		ClientType: Named{in.ClientType}, BillPayment: in.InvoicePayment, Withdrawal: p.State == domain.Terminated,
 		Emitted: p.WasInForce(), Language: Named{in.Language}, Accident: true, State: string(p.State),
 	}
-	if in.InvoicePayment {
-		info.PaymentMethod = Described{PaymentInvoice}
+	switch {
+	case in.InvoicePayment:
+		info.PaymentMethod = &Described{PaymentInvoice}
+	case in.DirectDebit:
+		info.PaymentMethod = &Described{PaymentDirectDebit}
 	}
 	if info.Cancelled {
 		info.CancellationDate = p.EndedAt

@@ -47,6 +47,13 @@ var (
 	ClientTypes = []string{"Particular", "Autónomo", "Empresa"}
 )
 
+// The range of a device's price, in euros: the insurer prices no device above MaxPrice, and below
+// a cent every fee would round to 0.
+const (
+	MinPrice = 0.01
+	MaxPrice = 100000
+)
+
 // DefaultClientType applies when a reservation names none.
 const DefaultClientType = "Particular"
 
@@ -79,7 +86,7 @@ func (r Reservation) Validate() error {
 	check(slices.Contains(Languages, r.Language), "language", "must be one of es, eu, ga, ca")
 	check(r.Brand != "", "brand", "is required")
 	check(r.Model != "", "model", "is required")
-	check(r.Price > 0, "price", "must be a number above 0")
+	check(r.Price >= MinPrice && r.Price <= MaxPrice, "price", "must be a number from 0.01 to 100000")
 	check(r.ClientType == "" || slices.Contains(ClientTypes, r.ClientType), "clientType", "must be one of Particular, Autónomo, Empresa")
 	check(r.MSISDN == "" || phoneFormat.MatchString(r.MSISDN), "msisdn", "must be a Spanish phone number of 9 digits")
 	check(r.IMEI == "" || imeiFormat.MatchString(r.IMEI), "imei", "must be 15 digits")

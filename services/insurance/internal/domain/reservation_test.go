@@ -45,6 +45,10 @@ func TestReservation_Validate(t *testing.T) {
 				"allowed values: es => castellano, eu=> euskera, ga=>gallego, ca=>catalán", "string", "string", "string", "string", "string"
 		}, []string{"accountNumber", "dc", "documentId", "entity", "imei", "language", "officeCode"}},
 		{"a negative price", func(r *domain.Reservation) { r.Price = -2.2 }, []string{"price"}},
+		{"a price below a cent", func(r *domain.Reservation) { r.Price = 0.001 }, []string{"price"}},
+		{"a price above the insurer's range", func(r *domain.Reservation) { r.Price = 100000.01 }, []string{"price"}},
+		{"the range's bottom", func(r *domain.Reservation) { r.Price = 0.01 }, nil},
+		{"the range's top", func(r *domain.Reservation) { r.Price = 100000 }, nil},
 		{"a language that is not one of the four", func(r *domain.Reservation) { r.Language = "en" }, []string{"language"}},
 		{"an unknown client type", func(r *domain.Reservation) { r.ClientType = "Gobierno" }, []string{"clientType"}},
 		{"a phone with its prefix", func(r *domain.Reservation) { r.MSISDN = "+34612345678" }, []string{"msisdn"}},

@@ -86,6 +86,9 @@ func writeError(c *gin.Context, err error) {
 		httpx.Abort(c, http.StatusBadRequest, fieldErrors(err)...)
 	case errors.As(err, &refusal):
 		httpx.Fail(c, http.StatusUnprocessableEntity, CodePartnerRejected, "the insurer refused the reservation: "+refusal.Code)
+	case errors.Is(err, app.ErrPolicyNumberInUse):
+		_ = c.Error(err)
+		httpx.Fail(c, http.StatusBadGateway, CodeUpstreamUnavailable, err.Error())
 	case errors.Is(err, context.Canceled) || c.Request.Context().Err() != nil:
 		httpx.Fail(c, http.StatusServiceUnavailable, CodeCanceled, "the request was canceled")
 	default:

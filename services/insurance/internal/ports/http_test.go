@@ -24,15 +24,23 @@ import (
 	"provision.local/services/insurance/internal/ports"
 )
 
-// insurer answers every reservation with one policy, or with err.
-type insurer struct{ err error }
+// insurer answers every reservation with one policy, or with err; requestID, when set, replaces
+// the policy's request id (another reservation given the same number).
+type insurer struct {
+	err       error
+	requestID string
+}
 
 func (f *insurer) Reserve(context.Context, string, string, domain.Reservation) (app.Issued, error) {
 	if f.err != nil {
 		return app.Issued{}, f.err
 	}
-	return app.Issued{PolicyNumber: "DI0000000001", RequestID: "00000000-0000-4000-8000-000000000001",
-		Quote: domain.Quote{AnnualFee: 19.49, MonthlyFee: 1.62}, ReservedAt: time.Now().UTC()}, nil
+	is := app.Issued{PolicyNumber: "DI0000000001", RequestID: "00000000-0000-4000-8000-000000000001",
+		Quote: domain.Quote{AnnualFee: 19.49, MonthlyFee: 1.62}, ReservedAt: time.Now().UTC()}
+	if f.requestID != "" {
+		is.RequestID = f.requestID
+	}
+	return is, nil
 }
 func (f *insurer) Activate(context.Context, string, string, string, app.Activation) error {
 	return f.err
@@ -123,6 +131,22 @@ func TestReserve(t *testing.T) {
 				t.Errorf("errors %s, want %s", got, tt.codes)
 			}
 		})
+	}
+}
+
+func TestReserve_502ANumberInUse(t *testing.T) {
+	partner := &insurer{}
+	r := newRouter(t, partner)
+	if w := do(r, http.MethodPost, base+"/reserve", "k1", body); w.Code != http.StatusOK {
+		t.Fatalf("reserve: %d %s", w.Code, w.Body)
+	}
+	partner.requestID = "00000000-0000-4000-8000-000000000002"
+	w := do(r, http.MethodPost, base+"/reserve", "k2", body)
+	var errs []httpx.Error
+	_ = json.Unmarshal(w.Body.Bytes(), &errs)
+	if w.Code != http.StatusBadGateway || len(errs) != 1 || errs[0].Code != ports.CodeUpstreamUnavailable ||
+		!strings.Contains(errs[0].Details, "already in use") {
+		t.Errorf("%d %s, want 502 UPSTREAM_UNAVAILABLE naming the number in use", w.Code, w.Body)
 	}
 }
 

@@ -17,8 +17,10 @@ const DefaultAddr = "127.0.0.1:8084"
 // Config is the insurance service's configuration.
 type Config struct {
 	provider.Config
-	PartnerURL     string        `env:"INSURER_URL" default:"http://127.0.0.1:8090/insurance"`
-	PartnerTimeout time.Duration `env:"INSURER_TIMEOUT" default:"10s"`
+	PartnerURL string `env:"INSURER_URL" default:"http://127.0.0.1:8090/insurance"`
+	// PartnerTimeout stays below the ingress's UPSTREAM_TIMEOUT (10s), so a reservation the
+	// insurer answers late is still stored and answered before the ingress gives up on it.
+	PartnerTimeout time.Duration `env:"INSURER_TIMEOUT" default:"8s"`
 	// DataKey seals the policies' personal data and keys their search tokens: the standard
 	// base64 of 32 bytes. The service does not start without a valid one.
 	DataKey string `env:"INSURANCE_DATA_KEY" secret:"true"`

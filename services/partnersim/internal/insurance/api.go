@@ -5,6 +5,7 @@ package insurance
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"time"
@@ -32,6 +33,9 @@ const (
 // PolicyPrefix starts every policy number the insurer issues: DI and ten digits.
 const PolicyPrefix = "DI"
 
+// policyDigits bounds the ten digits of a policy number.
+const policyDigits = 10_000_000_000
+
 // Formats the insurer checks; it does not check a document's control letter.
 var (
 	documentFormat = regexp.MustCompile(`^([0-9]{8}|[XYZ][0-9]{7})[A-Z]$`)
@@ -42,7 +46,6 @@ var (
 type API struct {
 	partner  *sim.Partner
 	policies *sim.Table[Policy]
-	issued   int64 // policy numbers issued so far
 }
 
 // New returns the insurer; cfg.Name is set to Name.
@@ -108,14 +111,26 @@ func (a *API) reserve(c *gin.Context, body []byte) sim.Response {
 	if err != nil {
 		return a.fail(err)
 	}
-	a.issued++
 	now := a.partner.Now()
 	p := Policy{
-		Org: c.Param("org"), PolicyNumber: fmt.Sprintf("%s%010d", PolicyPrefix, a.issued), RequestID: uuid.NewString(),
+		Org: c.Param("org"), PolicyNumber: a.newPolicyNumber(), RequestID: uuid.NewString(),
 		Document: in.DocumentID, IMEI: in.IMEI, Quote: q, State: Reserved, ReservedAt: now, UpdatedAt: now,
 	}
 	a.policies.Put(p.PolicyNumber, p)
 	return sim.Effect(sim.JSON(http.StatusCreated, reserveResponse{View: p.View(), Quote: q}))
+}
+
+// newPolicyNumber draws a number this insurer has not issued. The insurer keeps its policies in
+// memory while the platform keeps them across its restarts, so a number must not repeat after a
+// restart either: a counter would start over and issue numbers already in the platform's hands.
+// It runs under the partner's lock, so no other reservation takes the number in between.
+func (a *API) newPolicyNumber() string {
+	for {
+		n := fmt.Sprintf("%s%010d", PolicyPrefix, rand.Int64N(policyDigits))
+		if _, taken := a.policies.Get(n); !taken {
+			return n
+		}
+	}
 }
 
 func (a *API) get(c *gin.Context, _ []byte) sim.Response {

@@ -107,6 +107,22 @@ func TestReserve_IssuesAPricedPolicyOncePerKey(t *testing.T) {
 	}
 }
 
+// A restarted insurer forgets its policies, the platform does not: the first number issued after
+// a restart must not be one issued before it.
+func TestReserve_NumbersDoNotRepeatAfterARestart(t *testing.T) {
+	before := map[string]bool{}
+	first := newHarness(t)
+	for _, key := range []string{"k1", "k2", "k3"} {
+		before[first.reserve(key).PolicyNumber] = true
+	}
+	restarted := newHarness(t)
+	for _, key := range []string{"k1", "k2", "k3"} {
+		if n := restarted.reserve(key).PolicyNumber; before[n] {
+			t.Fatalf("the restarted insurer issued %s again", n)
+		}
+	}
+}
+
 func TestReserve_Refuses(t *testing.T) {
 	h := newHarness(t)
 	for _, tc := range []struct{ name, body string }{
