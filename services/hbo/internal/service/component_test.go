@@ -13,20 +13,18 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/segmentio/kafka-go"
 
 	"provision.local/events"
-	"provision.local/pkg/cekafka"
 	"provision.local/pkg/kafkaio"
 	"provision.local/pkg/localinfra"
 	"provision.local/pkg/localinfra/infratest"
 	"provision.local/pkg/logging"
+	"provision.local/pkg/provider/providertest"
 	"provision.local/services/hbo/internal/service"
 	"provision.local/services/partnersim/simulator"
 )
@@ -52,10 +50,8 @@ type hbo struct {
 	base    string
 	partner string
 	pub     *kafkaio.Publisher
-	mu      sync.Mutex
-	// events are the status events read, raw, by command id.
-	events map[string]events.StatusEvent[json.RawMessage]
-	types  map[string]string
+	// status are the status events read, raw.
+	status *providertest.StatusTopic[json.RawMessage]
 }
 
 func startHBO(t *testing.T) *hbo {
@@ -85,76 +81,24 @@ func startHBO(t *testing.T) *hbo {
 	cfg.Partner.URL = partner.URL + "/hbo"
 	cfg.Consumer.RetryInitial, cfg.Consumer.RetryMax = 20*time.Millisecond, 200*time.Millisecond
 
-	stopped := make(chan error, 1)
-	go func() { stopped <- service.Run(ctx, cfg, logging.NewWithOutput("hbo", "warn", io.Discard)) }()
-	h := &hbo{t: t, base: "http://" + addr, partner: partner.URL, pub: kafkaio.NewPublisher(cfg.Kafka),
-		events: map[string]events.StatusEvent[json.RawMessage]{}, types: map[string]string{}}
+	h := &hbo{t: t, base: "http://" + addr, partner: partner.URL, pub: kafkaio.NewPublisher(cfg.Kafka)}
 	t.Cleanup(func() {
 		cancel()
-		select {
-		case err := <-stopped:
-			if err != nil {
-				t.Errorf("the service stopped with %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("the service did not stop within 30s")
-		}
 		partner.Close()
 		_ = h.pub.Close()
 	})
-	infratest.Eventually(t, 45*time.Second, "the service is ready", func() bool {
-		code, _ := h.call(http.MethodGet, "/readyz", "", nil)
-		return code == http.StatusOK
+	providertest.Serve(t, h.base, func(ctx context.Context) error {
+		return service.Run(ctx, cfg, logging.NewWithOutput("hbo", "warn", io.Discard))
 	})
-	h.readStatus(ctx, broker.Addr())
+	h.status = providertest.ReadStatus[json.RawMessage](ctx, t, broker.Addr(), events.TopicHBOStatus)
 	return h
-}
-
-// readStatus collects every event of provision.hbo.status until ctx is done, each validated
-// against its schema.
-func (h *hbo) readStatus(ctx context.Context, broker string) {
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{broker}, Topic: events.TopicHBOStatus,
-		GroupID: "test-" + uuid.NewString(), StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond})
-	go func() {
-		defer r.Close()
-		for {
-			m, err := r.ReadMessage(ctx)
-			if err != nil {
-				return
-			}
-			e, err := cekafka.FromMessage(m)
-			if err != nil {
-				h.t.Errorf("a status record is no CloudEvent: %v", err)
-				continue
-			}
-			var p events.StatusEvent[json.RawMessage]
-			if err := events.Decode(*e, &p); err != nil {
-				h.t.Errorf("status event %s: %v", e.ID(), err)
-				continue
-			}
-			if string(m.Key) != p.SubscriptionID {
-				h.t.Errorf("status event keyed %q, want the service id %q", m.Key, p.SubscriptionID)
-			}
-			h.mu.Lock()
-			h.events[p.CommandID], h.types[p.CommandID] = p, e.Type()
-			h.mu.Unlock()
-		}
-	}()
 }
 
 // wait waits for the status event of a command and checks its type.
 func (h *hbo) wait(commandID, wantType string) events.StatusEvent[json.RawMessage] {
 	h.t.Helper()
-	var found events.StatusEvent[json.RawMessage]
-	var typ string
-	infratest.Eventually(h.t, 45*time.Second, "the status event of "+commandID, func() bool {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		var ok bool
-		found, ok = h.events[commandID]
-		typ = h.types[commandID]
-		return ok
-	})
+	st := h.status.Of(commandID)
+	found, typ := st.Event, st.Type
 	if typ != wantType {
 		h.t.Fatalf("command %s: %s (error %+v, details %s), want %s", commandID, typ, found.Error, found.Details, wantType)
 	}

@@ -25,12 +25,12 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"provision.local/events"
-	"provision.local/pkg/cekafka"
 	"provision.local/pkg/kafkaio"
 	"provision.local/pkg/localinfra"
 	"provision.local/pkg/localinfra/infratest"
 	"provision.local/pkg/logging"
 	"provision.local/pkg/mongox"
+	"provision.local/pkg/provider/providertest"
 	"provision.local/pkg/sealbox"
 	"provision.local/services/insurance/internal/adapters"
 	"provision.local/services/insurance/internal/app"
@@ -94,9 +94,9 @@ type insurance struct {
 	pub  *kafkaio.Publisher
 	logs *lockedBuffer
 
-	mu      sync.Mutex
-	status  []events.StatusEvent[events.InsuranceStatusDetails]
-	records []kafka.Message // every record of the status and dead-letter topics
+	status      *providertest.StatusTopic[events.InsuranceStatusDetails]
+	mu          sync.Mutex
+	deadLetters []kafka.Message
 }
 
 func startInsurance(t *testing.T) *insurance {
@@ -130,81 +130,35 @@ func startInsurance(t *testing.T) *insurance {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &lockedBuffer{}
-	stopped := make(chan error, 1)
-	go func() { stopped <- service.Run(ctx, cfg, logging.NewWithOutput("insurance", "debug", logs)) }()
 	s := &insurance{t: t, base: "http://" + cfg.HTTP.Addr, db: cfg.Mongo.Database, pub: kafkaio.NewPublisher(cfg.Kafka), logs: logs}
 	t.Cleanup(func() {
 		cancel()
-		select {
-		case err := <-stopped:
-			if err != nil {
-				t.Errorf("the service stopped with %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("the service did not stop within 30s")
-		}
 		partner.Close()
 		_ = s.pub.Close()
 	})
-	infratest.Eventually(t, 45*time.Second, "the service is ready", func() bool {
-		code, _ := s.call(http.MethodGet, "/readyz", "", nil)
-		return code == http.StatusOK
+	providertest.Serve(t, s.base, func(ctx context.Context) error {
+		return service.Run(ctx, cfg, logging.NewWithOutput("insurance", "debug", logs))
 	})
-	s.read(ctx, broker.Addr(), events.TopicInsuranceStatus)
-	s.read(ctx, broker.Addr(), events.TopicDeadLetter)
+	s.status = providertest.ReadStatus[events.InsuranceStatusDetails](ctx, t, broker.Addr(), events.TopicInsuranceStatus)
+	providertest.ReadTopic(ctx, t, broker.Addr(), events.TopicDeadLetter, func(m kafka.Message) {
+		s.mu.Lock()
+		s.deadLetters = append(s.deadLetters, m)
+		s.mu.Unlock()
+	})
 	return s
 }
 
-// read collects every record of topic until ctx is done; status events are also decoded.
-func (s *insurance) read(ctx context.Context, broker, topic string) {
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{broker}, Topic: topic,
-		GroupID: "test-" + uuid.NewString(), StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond})
-	go func() {
-		defer r.Close()
-		for {
-			m, err := r.ReadMessage(ctx)
-			if err != nil {
-				return
-			}
-			s.mu.Lock()
-			s.records = append(s.records, m)
-			s.mu.Unlock()
-			if topic != events.TopicInsuranceStatus {
-				continue
-			}
-			e, err := cekafka.FromMessage(m)
-			if err != nil {
-				s.t.Errorf("a status record is no CloudEvent: %v", err)
-				continue
-			}
-			var p events.StatusEvent[events.InsuranceStatusDetails]
-			if err := events.Decode(*e, &p); err != nil {
-				s.t.Errorf("status event %s: %v", e.ID(), err)
-				continue
-			}
-			s.mu.Lock()
-			s.status = append(s.status, p)
-			s.mu.Unlock()
-		}
-	}()
+// records are the records of the status and dead-letter topics read so far.
+func (s *insurance) records() []kafka.Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append(s.status.Records(), s.deadLetters...)
 }
 
 // waitStatus waits for the status event of a command (or of a reservation's key).
 func (s *insurance) waitStatus(commandID string) events.StatusEvent[events.InsuranceStatusDetails] {
 	s.t.Helper()
-	var found events.StatusEvent[events.InsuranceStatusDetails]
-	infratest.Eventually(s.t, 45*time.Second, "the status event of "+commandID, func() bool {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for _, p := range s.status {
-			if p.CommandID == commandID {
-				found = p
-				return true
-			}
-		}
-		return false
-	})
-	return found
+	return s.status.Of(commandID).Event
 }
 
 // send publishes a command as the ingress does, keyed by the policy number, and returns its id.
@@ -421,16 +375,10 @@ func TestInsurance_PersonalDataStaysSealed(t *testing.T) {
 	infratest.Eventually(t, 45*time.Second, "the malformed command is dead-lettered", func() bool {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		for _, m := range s.records {
-			if m.Topic == events.TopicDeadLetter {
-				return true
-			}
-		}
-		return false
+		return len(s.deadLetters) > 0
 	})
 
-	s.mu.Lock()
-	for _, m := range s.records {
+	for _, m := range s.records() {
 		where := m.Topic + " value"
 		text := string(m.Value)
 		if m.Topic == events.TopicDeadLetter {
@@ -447,7 +395,6 @@ func TestInsurance_PersonalDataStaysSealed(t *testing.T) {
 			}
 		}
 	}
-	s.mu.Unlock()
 	logs := s.logs.String()
 	if !strings.Contains(logs, "dead-letter") {
 		t.Errorf("the logs were not collected: %q", logs)

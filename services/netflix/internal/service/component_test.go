@@ -12,21 +12,19 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/google/uuid"
-	"github.com/segmentio/kafka-go"
 
 	"provision.local/events"
-	"provision.local/pkg/cekafka"
 	"provision.local/pkg/kafkaio"
 	"provision.local/pkg/localinfra"
 	"provision.local/pkg/localinfra/infratest"
 	"provision.local/pkg/logging"
+	"provision.local/pkg/provider/providertest"
 	"provision.local/services/netflix/internal/ports"
 	"provision.local/services/netflix/internal/service"
 	"provision.local/services/partnersim/simulator"
@@ -48,11 +46,10 @@ const (
 
 // netflix is one running Netflix service with its broker, database and simulated partner.
 type netflix struct {
-	t       *testing.T
-	base    string
-	pub     *kafkaio.Publisher
-	statusM sync.Mutex
-	status  []events.StatusEvent[events.NetflixStatusDetails]
+	t      *testing.T
+	base   string
+	pub    *kafkaio.Publisher
+	status *providertest.StatusTopic[events.NetflixStatusDetails]
 }
 
 func startNetflix(t *testing.T) *netflix {
@@ -85,92 +82,31 @@ func startNetflix(t *testing.T) *netflix {
 	cfg.PartnerURL = partner.URL + "/netflix"
 	cfg.Consumer.RetryInitial, cfg.Consumer.RetryMax = 20*time.Millisecond, 200*time.Millisecond
 
-	stopped := make(chan error, 1)
-	go func() { stopped <- service.Run(ctx, cfg, logging.NewWithOutput("netflix", "warn", io.Discard)) }()
 	n := &netflix{t: t, base: "http://" + addr, pub: kafkaio.NewPublisher(cfg.Kafka)}
 	t.Cleanup(func() {
 		cancel()
-		select {
-		case err := <-stopped:
-			if err != nil {
-				t.Errorf("the service stopped with %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("the service did not stop within 30s")
-		}
 		partner.Close()
 		_ = n.pub.Close()
 	})
-	infratest.Eventually(t, 45*time.Second, "the service is ready", func() bool {
-		code, _ := n.call(http.MethodGet, "/readyz", "", nil)
-		return code == http.StatusOK
+	providertest.Serve(t, n.base, func(ctx context.Context) error {
+		return service.Run(ctx, cfg, logging.NewWithOutput("netflix", "warn", io.Discard))
 	})
-	n.readStatus(ctx, broker.Addr())
+	n.status = providertest.ReadStatus[events.NetflixStatusDetails](ctx, t, broker.Addr(), events.TopicNetflixStatus)
 	return n
-}
-
-// readStatus collects every event of provision.netflix.status until ctx is done.
-func (n *netflix) readStatus(ctx context.Context, broker string) {
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{broker}, Topic: events.TopicNetflixStatus,
-		GroupID: "test-" + uuid.NewString(), StartOffset: kafka.FirstOffset, MaxWait: 100 * time.Millisecond})
-	go func() {
-		defer r.Close()
-		for {
-			m, err := r.ReadMessage(ctx)
-			if err != nil {
-				return
-			}
-			e, err := cekafka.FromMessage(m)
-			if err != nil {
-				n.t.Errorf("a status record is no CloudEvent: %v", err)
-				continue
-			}
-			var p events.StatusEvent[events.NetflixStatusDetails]
-			if err := events.Decode(*e, &p); err != nil {
-				n.t.Errorf("status event %s: %v", e.ID(), err)
-				continue
-			}
-			n.statusM.Lock()
-			n.status = append(n.status, p)
-			n.statusM.Unlock()
-		}
-	}()
 }
 
 // waitStatus waits for the status event of a command and returns it.
 func (n *netflix) waitStatus(commandID string) events.StatusEvent[events.NetflixStatusDetails] {
 	n.t.Helper()
-	var found events.StatusEvent[events.NetflixStatusDetails]
-	infratest.Eventually(n.t, 45*time.Second, "the status event of "+commandID, func() bool {
-		n.statusM.Lock()
-		defer n.statusM.Unlock()
-		for _, p := range n.status {
-			if p.CommandID == commandID {
-				found = p
-				return true
-			}
-		}
-		return false
-	})
-	return found
+	return n.status.Of(commandID).Event
 }
 
 // waitEvent waits for a status event that records a Netflix event of the given type.
 func (n *netflix) waitEvent(kind string) events.StatusEvent[events.NetflixStatusDetails] {
 	n.t.Helper()
-	var found events.StatusEvent[events.NetflixStatusDetails]
-	infratest.Eventually(n.t, 45*time.Second, "a status event recording "+kind, func() bool {
-		n.statusM.Lock()
-		defer n.statusM.Unlock()
-		for _, p := range n.status {
-			if p.Details.Event != nil && p.Details.Event.Type == kind {
-				found = p
-				return true
-			}
-		}
-		return false
-	})
-	return found
+	return n.status.Wait("a status event recording "+kind, func(st providertest.Status[events.NetflixStatusDetails]) bool {
+		return st.Event.Details.Event != nil && st.Event.Details.Event.Type == kind
+	}).Event
 }
 
 // send publishes a command as the ingress does and returns its id.
